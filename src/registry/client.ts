@@ -3,7 +3,7 @@
  * with auth challenges answered and HTTP failures turned into errors that say what to do.
  * Blob uploads live in upload.ts.
  */
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { TsbuildError } from '../errors.ts';
 import { type Digest, isDigest, sha256OfBytes } from '../image/digest.ts';
 import type { Descriptor } from '../image/types.ts';
@@ -303,9 +303,8 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       if (res.status !== 200) throw await failure(res, repository, `blob ${expected.digest}`);
       const where = `blob ${expected.digest} from ${registry}/${repository}`;
       const verifier = createVerifier(expected, where, options.onBytes);
-      const body = res.stream();
-      body.on('error', (err) => verifier.destroy(err));
-      return body.pipe(verifier);
+      // Failures reach the reader as the verifier's error; the callback only keeps them handled.
+      return pipeline(res.stream(), verifier, () => undefined);
     },
 
     async listTags(repository, signal) {

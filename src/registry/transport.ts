@@ -3,7 +3,7 @@
  * headers and an idle timeout while a body streams, retries with exponential backoff on 5xx, 429
  * (honouring Retry-After) and dropped connections. Knows nothing of auth or of the API.
  */
-import { PassThrough, pipeline, Readable } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { TsbuildError } from '../errors.ts';
 
@@ -145,41 +145,48 @@ export function createTransport(options: TransportOptions = {}): Transport {
     }
     clearTimeout(timer);
     let consumed = false;
+    const bodyError = (err: unknown): TsbuildError => {
+      if (controller.signal.reason instanceof TsbuildError) return controller.signal.reason;
+      if (request.signal?.aborted) return cancelled(request.signal);
+      return new TsbuildError('REGISTRY', `connection to ${new URL(request.url).host} dropped mid-body`, {
+        cause: err,
+        hint: 'retry; if it keeps happening, check the network between you and the registry',
+      });
+    };
     const stream = (): Readable => {
       if (consumed) throw new TsbuildError('INTERNAL', 'registry response body read twice');
       consumed = true;
-      const out = new PassThrough();
+      const arm = (): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => controller.abort(timeoutError()), timeoutMs);
+      };
+      // Re-armed per chunk: a stalled body fails, a long but moving one does not.
+      const out = new Transform({
+        transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+          arm();
+          callback(null, chunk);
+        },
+        flush(callback: TransformCallback) {
+          clearTimeout(timer);
+          callback();
+        },
+      });
       if (!response.body) {
         out.end();
         return out;
       }
       const source = Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
-      const arm = (): void => {
-        clearTimeout(timer);
-        timer = setTimeout(() => controller.abort(timeoutError()), timeoutMs);
-      };
       arm();
-      source.on('data', arm);
-      pipeline(source, out, (err) => {
+      source.on('error', (err) => {
         clearTimeout(timer);
-        if (err) {
-          const reason =
-            controller.signal.reason instanceof TsbuildError ? controller.signal.reason : undefined;
-          out.destroy(
-            reason ??
-              (request.signal?.aborted
-                ? cancelled(request.signal)
-                : new TsbuildError(
-                    'REGISTRY',
-                    `connection to ${new URL(request.url).host} dropped mid-body`,
-                    {
-                      cause: err,
-                      hint: 'retry; if it keeps happening, check the network between you and the registry',
-                    },
-                  )),
-          );
-        }
+        out.destroy(bodyError(err));
       });
+      out.on('close', () => {
+        clearTimeout(timer);
+        if (!source.readableEnded) controller.abort();
+        source.destroy();
+      });
+      source.pipe(out);
       return out;
     };
     const bytes = async (): Promise<Buffer> => {

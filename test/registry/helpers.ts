@@ -23,6 +23,21 @@ export async function tempStore(): Promise<TempStore> {
   return { store: await openImageStore(dir), cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/** Temp stores made during a suite, removed together in afterAll. */
+export function storePool(): { next(): Promise<TempStore>; cleanup(): Promise<void> } {
+  const made: TempStore[] = [];
+  return {
+    async next() {
+      const s = await tempStore();
+      made.push(s);
+      return s;
+    },
+    async cleanup() {
+      for (const s of made.splice(0)) await s.cleanup();
+    },
+  };
+}
+
 /** A tar of `files` (path → content), entries in the given order. */
 export async function tarOf(files: Readonly<Record<string, Uint8Array | string>>): Promise<Buffer> {
   const p = pack();

@@ -15,7 +15,7 @@ import {
   pushImage,
 } from '../../src/registry/index.ts';
 import { hasRegistryBinary, startRegistry, type TestRegistry } from '../support/registry.ts';
-import { buildTestImage, gzipCompressor, noise, type TempStore, tempStore } from './helpers.ts';
+import { buildTestImage, gzipCompressor, noise, storePool } from './helpers.ts';
 
 const run = promisify(execFile);
 const busybox = existsSync('/bin/busybox') ? '/bin/busybox' : undefined;
@@ -25,19 +25,15 @@ describe.skipIf(!hasRegistryBinary)(
   'push and pull against a real registry (needs /usr/bin/docker-registry)',
   () => {
     let registry: TestRegistry;
-    const stores: TempStore[] = [];
-    const store = async () => {
-      const s = await tempStore();
-      stores.push(s);
-      return s.store;
-    };
+    const pool = storePool();
+    const store = async () => (await pool.next()).store;
 
     beforeAll(async () => {
       registry = await startRegistry();
     });
     afterAll(async () => {
       await registry?.stop();
-      for (const s of stores) await s.cleanup();
+      await pool.cleanup();
     });
 
     it('pushes an image built here and pulls it back by tag and by digest with identical digests', async () => {
@@ -155,8 +151,7 @@ describe.skipIf(!hasRegistryBinary)(
       expect(
         mountEvents.filter((e) => e.kind === 'blob-done').map((e) => e.kind === 'blob-done' && e.outcome),
       ).toEqual(['mounted', 'mounted']);
-      const back = await tempStore();
-      stores.push(back);
+      const back = await pool.next();
       const pulled = await pullImage(back.store, `${registry.host}/chunks/dst:1`, {
         credentials: noCredentials,
       });
