@@ -1,0 +1,16 @@
+export { cancelledError } from './flight.ts';
+export { createSolver } from './solver.ts';
+export type {
+  KeyLock,
+  LogStream,
+  Op,
+  ReleaseLock,
+  SolveEvent,
+  SolveEventType,
+  SolveOptions,
+  Solver,
+  SolverOptions,
+  Vertex,
+  VertexContext,
+  VertexInfo,
+} from './types.ts';
