@@ -1,0 +1,162 @@
+/**
+ * The RUN executor: one container per step through runc (or crun), rootfs = the step's active
+ * snapshot, everything mounted inside a private mount namespace. Cleans up after itself on
+ * success, failure and cancellation; what a SIGKILL leaves behind is removed by sweep().
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { TsbuildError } from '../errors.ts';
+import { findMountStubs, removeMountStubs } from './artifacts.ts';
+import { launchContainer } from './container.ts';
+import { nofileLimit } from './limits.ts';
+import { prepareMounts } from './mounts/prepare.ts';
+import { createOutputTail } from './output-tail.ts';
+import { currentOwner } from './owner.ts';
+import { runDir, runtimeStateDir } from './paths.ts';
+import { planOverlayRootfs } from './rootfs.ts';
+import { type Runtime, type RuntimeChoice, resolveRuntime } from './runtime.ts';
+import { snapshotsDir } from './snapshot/meta.ts';
+import { hostnameFile, hostsFile, resolvConfFile } from './spec/etc-files.ts';
+import { generateSpec } from './spec/generate.ts';
+import type { BundleOwner } from './sweep.ts';
+import type { ExecRequest, Executor, RunOptions, RunResult } from './types.ts';
+import { resolveUser } from './user.ts';
+import { planWorkdir } from './workdir.ts';
+
+export interface RuncExecutorOptions {
+  readonly root: string;
+  /** `runc` (default), `crun`, or the path of an OCI runtime binary. */
+  readonly runtime?: RuntimeChoice;
+}
+
+const OUTPUT_LINES_IN_ERROR = 20;
+
+let sequence = 0;
+
+function containerId(): string {
+  sequence += 1;
+  return `tsb-${process.pid}-${sequence}-${randomBytes(3).toString('hex')}`;
+}
+
+/** As Docker prints it in `process "..." did not complete successfully`. */
+function describeCommand(args: readonly string[]): string {
+  return args.join(' ');
+}
+
+async function hostResolvConf(): Promise<string | undefined> {
+  try {
+    return await readFile('/etc/resolv.conf', 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export function createRuncExecutor(options: RuncExecutorOptions): Executor {
+  const { root } = options;
+  let runtime: Promise<Runtime> | undefined;
+
+  async function run(request: ExecRequest, runOptions: RunOptions = {}): Promise<RunResult> {
+    runtime ??= resolveRuntime(options.runtime ?? 'runc');
+    const resolvedRuntime = await runtime;
+    const { signal, onOutput } = runOptions;
+    if (signal?.aborted)
+      throw new TsbuildError('CANCELLED', `RUN ${describeCommand(request.args)} was cancelled`);
+
+    const snapshot = request.snapshot;
+    const layers = [snapshot.upperDir, ...snapshot.lowerDirs];
+    const user = await resolveUser(layers, request.user);
+    const cwd = posix.normalize(posix.join('/', request.cwd || '/'));
+    const id = containerId();
+    const bundleDir = join(runDir(root), id);
+    await mkdir(runtimeStateDir(root), { recursive: true });
+    await mkdir(bundleDir, { mode: 0o700 });
+    const owner: BundleOwner = { ...currentOwner(), runtime: resolvedRuntime.path };
+    await writeFileAtomic(join(bundleDir, 'owner.json'), JSON.stringify(owner));
+
+    const mounts = await prepareMounts(request.mounts ?? [], { root, bundleDir, signal });
+    try {
+      const rootfs = await planOverlayRootfs(snapshot, snapshot.lowerDirs, bundleDir, snapshotsDir(root));
+      const workdir = await planWorkdir(layers, cwd, rootfs.path, user);
+      const hostname = request.hostname ?? 'tsbuild';
+      const etcFiles = {
+        hosts: join(bundleDir, 'hosts'),
+        resolvConf: join(bundleDir, 'resolv.conf'),
+        hostname: join(bundleDir, 'hostname'),
+      };
+      await writeFile(etcFiles.hosts, hostsFile(hostname));
+      await writeFile(etcFiles.resolvConf, resolvConfFile(request.network, await hostResolvConf()));
+      await writeFile(etcFiles.hostname, hostnameFile(hostname));
+      const spec = generateSpec({
+        args: request.args,
+        env: [...request.env, ...mounts.env],
+        cwd,
+        user,
+        hostname,
+        network: request.network,
+        rootfs: rootfs.path,
+        etcFiles,
+        mounts: mounts.mounts,
+        limits: request.limits,
+        cgroupsPath: `/tsbuild/${id}`,
+        nofile: await nofileLimit(),
+      });
+      // Mode 0600: the spec can hold secrets passed as environment variables.
+      await writeFile(join(bundleDir, 'config.json'), JSON.stringify(spec), { mode: 0o600 });
+
+      const stubs = await findMountStubs(
+        layers,
+        spec.mounts.map((mount) => mount.destination),
+      );
+      const keep = new Set(workdir.created);
+      const tail = createOutputTail();
+      const result = await launchContainer({
+        runtime: resolvedRuntime,
+        stateRoot: runtimeStateDir(root),
+        bundleDir,
+        containerId: id,
+        setup: [...rootfs.setup, ...workdir.setup, ...mounts.setup],
+        inputs: mounts.inputs,
+        signal,
+        onOutput: (stream, chunk) => {
+          tail.push(chunk);
+          onOutput?.(stream, chunk);
+        },
+      });
+      await removeMountStubs(
+        rootfs.writableDir,
+        { ...stubs, created: stubs.created.filter((path) => !keep.has(path)) },
+        'upper',
+      );
+
+      const command = describeCommand(request.args);
+      if (result.kind === 'cancelled') {
+        throw new TsbuildError('CANCELLED', `RUN ${command} was cancelled; its container was killed`);
+      }
+      if (result.kind === 'setup-failed') {
+        throw new TsbuildError(
+          'EXECUTOR',
+          `Could not prepare the container for RUN ${command}: ${result.message}`,
+          {
+            hint: 'tsbuild needs root, overlayfs and util-linux (unshare, mount); see the message above.',
+          },
+        );
+      }
+      if (result.exitCode !== 0) {
+        const lines = tail.lines(OUTPUT_LINES_IN_ERROR);
+        const output = lines.length > 0 ? `\nlast ${lines.length} lines of output:\n${lines.join('\n')}` : '';
+        throw new TsbuildError(
+          'RUN_FAILED',
+          `process "${command}" did not complete successfully: exit code: ${result.exitCode}${output}`,
+        );
+      }
+      return { exitCode: 0 };
+    } finally {
+      await mounts.release();
+      await rm(bundleDir, { recursive: true, force: true });
+    }
+  }
+
+  return { run } satisfies Executor;
+}

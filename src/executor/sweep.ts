@@ -1,0 +1,108 @@
+/**
+ * Removes what crashed tsbuild processes left in a store: their containers (kill + delete through
+ * the runtime, under our own state root only), bundle dirs, and active snapshots never committed.
+ * Leftovers of processes still alive are theirs and stay. Run before any build.
+ */
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isOwner, isOwnerAlive, type Owner } from './owner.ts';
+import { runDir, runtimeStateDir } from './paths.ts';
+import { type Runtime, resolveRuntime } from './runtime.ts';
+import { createRuntimeControl } from './runtime-control.ts';
+import { ID_PATTERN, readMeta, snapshotDir, snapshotsDir } from './snapshot/meta.ts';
+
+export interface SweepOptions {
+  readonly root: string;
+}
+
+export interface SweepReport {
+  readonly containers: readonly string[];
+  readonly bundles: readonly string[];
+  readonly snapshots: readonly string[];
+}
+
+/** A snapshot dir without meta.json may be mid-creation by a live process; only older ones are garbage. */
+const ORPHAN_AGE_MS = 60_000;
+
+export interface BundleOwner extends Owner {
+  /** The runtime binary that runs the container, so sweep controls it with the same one. */
+  readonly runtime?: string;
+}
+
+async function readBundleOwner(root: string, id: string): Promise<BundleOwner | undefined> {
+  try {
+    const value: unknown = JSON.parse(await readFile(join(runDir(root), id, 'owner.json'), 'utf8'));
+    return isOwner(value) ? (value as BundleOwner) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function entries(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+async function runtimeFor(owner: BundleOwner | undefined): Promise<Runtime | undefined> {
+  try {
+    return await resolveRuntime(owner?.runtime ?? 'runc');
+  } catch {
+    return undefined;
+  }
+}
+
+async function sweepContainers(root: string): Promise<string[]> {
+  const removed: string[] = [];
+  const stateRoot = runtimeStateDir(root);
+  for (const id of await entries(stateRoot)) {
+    const owner = await readBundleOwner(root, id);
+    if (isOwnerAlive(owner)) continue;
+    const runtime = await runtimeFor(owner);
+    if (runtime !== undefined) await createRuntimeControl(runtime, stateRoot).forceDelete(id);
+    // A runtime that is gone cannot hold a container either: its state is just files now.
+    await rm(join(stateRoot, id), { recursive: true, force: true });
+    removed.push(id);
+  }
+  return removed;
+}
+
+async function sweepBundles(root: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const id of await entries(runDir(root))) {
+    if (id === 'runc') continue;
+    if (isOwnerAlive(await readBundleOwner(root, id))) continue;
+    await rm(join(runDir(root), id), { recursive: true, force: true });
+    removed.push(id);
+  }
+  return removed;
+}
+
+async function sweepSnapshots(root: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const id of (await entries(snapshotsDir(root))).filter((name) => ID_PATTERN.test(name))) {
+    const meta = await readMeta(root, id);
+    let garbage: boolean;
+    if (meta === undefined) {
+      const age = Date.now() - (await stat(snapshotDir(root, id))).mtimeMs;
+      garbage = age > ORPHAN_AGE_MS;
+    } else {
+      garbage = meta.state === 'active' && !isOwnerAlive(meta.owner);
+    }
+    if (!garbage) continue;
+    await rm(snapshotDir(root, id), { recursive: true, force: true });
+    removed.push(id);
+  }
+  return removed;
+}
+
+export async function sweep(options: SweepOptions): Promise<SweepReport> {
+  const { root } = options;
+  const containers = await sweepContainers(root);
+  const bundles = await sweepBundles(root);
+  const snapshots = await sweepSnapshots(root);
+  return { containers, bundles, snapshots };
+}

@@ -1,0 +1,49 @@
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSnapshotter, sweep } from '../../src/executor/index.ts';
+import { currentOwner } from '../../src/executor/owner.ts';
+
+describe('sweep (bookkeeping of dead owners)', () => {
+  let root: string;
+  const deadOwner = { pid: process.pid, startTime: 'not-this-process' };
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'tsbuild-sweep-'));
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('removes bundles and active snapshots of dead processes and keeps those of live ones', async () => {
+    for (const [id, owner] of [
+      ['tsb-dead', deadOwner],
+      ['tsb-live', currentOwner()],
+    ] as const) {
+      await mkdir(join(root, 'run', id), { recursive: true });
+      await writeFile(join(root, 'run', id, 'owner.json'), JSON.stringify(owner));
+    }
+    const snapshotter = createSnapshotter({ root, kind: 'overlay' });
+    const committed = await (await snapshotter.prepare(undefined)).commit();
+    const live = await snapshotter.prepare(committed);
+    const crashed = await snapshotter.prepare(committed);
+    const metaPath = join(root, 'snapshots', crashed.id, 'meta.json');
+    await writeFile(
+      metaPath,
+      JSON.stringify({ id: crashed.id, parent: committed, state: 'active', owner: deadOwner }),
+    );
+
+    const report = await sweep({ root });
+
+    expect(report.bundles).toEqual(['tsb-dead']);
+    expect(report.snapshots).toEqual([crashed.id]);
+    expect((await readdir(join(root, 'run'))).sort()).toEqual(['tsb-live']);
+    expect((await snapshotter.list()).map((info) => info.id)).toEqual([committed, live.id]);
+    await live.abort();
+  });
+
+  it('is a no-op on an empty store', async () => {
+    expect(await sweep({ root })).toEqual({ containers: [], bundles: [], snapshots: [] });
+  });
+});
