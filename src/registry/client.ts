@@ -105,21 +105,20 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   async function request(req: ApiRequest): Promise<TransportResponse> {
     const own = req.repository === undefined ? [] : [scopeFor(req.repository, req.access)];
     const scopes = [...own, ...(req.extraScopes ?? [])];
-    const send = async (): Promise<TransportResponse> => {
-      const authorization = await auth.header(scopes, req.signal);
-      return transport.send({
+    const send = async (authorization: string | undefined): Promise<TransportResponse> =>
+      transport.send({
         method: req.method,
         url: urlOf(req.path),
         headers: { ...req.headers, ...(authorization ? { authorization } : {}) },
         body: req.body,
         signal: req.signal,
       });
-    };
-    const first = await send();
+    const sent = await auth.header(scopes, req.signal);
+    const first = await send(sent);
     if (first.status !== 401) return first;
-    if (!(await auth.challenge(first, scopes, req.signal))) return first;
+    if (!(await auth.challenge(first, scopes, sent, req.signal))) return first;
     await first.discard();
-    return send();
+    return send(await auth.header(scopes, req.signal));
   }
 
   async function registryErrors(response: TransportResponse): Promise<string> {

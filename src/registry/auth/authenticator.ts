@@ -11,8 +11,16 @@ import type { CredentialSource, Credentials } from './credentials.ts';
 export interface Authenticator {
   /** The Authorization header for a request needing `scopes`, when one is known. */
   header(scopes: readonly string[], signal?: AbortSignal): Promise<string | undefined>;
-  /** Learns from a 401; resolves true when repeating the request with `header()` can succeed. */
-  challenge(response: TransportResponse, scopes: readonly string[], signal?: AbortSignal): Promise<boolean>;
+  /**
+   * Learns from a 401 to a request that carried `sent` as Authorization; resolves true when
+   * repeating it with `header()` can succeed.
+   */
+  challenge(
+    response: TransportResponse,
+    scopes: readonly string[],
+    sent: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<boolean>;
   /** Whether credentials were found for this registry (for error hints). */
   hasCredentials(): Promise<boolean>;
 }
@@ -151,7 +159,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       return undefined;
     },
 
-    async challenge(response, scopes, signal) {
+    async challenge(response, scopes, sent, signal) {
       const header = response.headers.get('www-authenticate');
       if (!header) return false;
       let parsed: ReturnType<typeof parseAuthHeader>;
@@ -162,16 +170,19 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       }
       const kind = parsed.scheme.toLowerCase();
       if (kind === 'basic') {
-        const wasBasic = scheme.kind === 'basic';
         scheme = { kind: 'basic' };
-        return !wasBasic && (await creds()) !== undefined;
+        // Requests sent before the scheme was known went without credentials: repeat those.
+        return sent === undefined && (await creds()) !== undefined;
       }
       if (kind !== 'bearer') return false;
       const realm = param(parsed.params, 'realm');
       if (!realm) return false;
       scheme = { kind: 'bearer', realm, service: param(parsed.params, 'service') };
-      // The refused token (if any) is dropped; the caller repeats a request at most once.
-      tokens.delete(scopes.join(' '));
+      const key = scopes.join(' ');
+      const cached = tokens.get(key);
+      // A concurrent request may have renewed the token already; only a refused one is dropped.
+      if (cached && sent !== `Bearer ${cached.value}`) return true;
+      tokens.delete(key);
       await token(scopes, signal);
       return true;
     },
