@@ -143,7 +143,7 @@ export function createRuncExecutor(options: RuncExecutorOptions): Executor {
           },
         );
       }
-      if (result.exitCode !== 0) {
+      if (result.exitCode !== 0 && runOptions.allowFailure !== true) {
         const lines = tail.lines(OUTPUT_LINES_IN_ERROR);
         const output = lines.length > 0 ? `\nlast ${lines.length} lines of output:\n${lines.join('\n')}` : '';
         throw new TsbuildError(
@@ -151,7 +151,7 @@ export function createRuncExecutor(options: RuncExecutorOptions): Executor {
           `process "${command}" did not complete successfully: exit code: ${result.exitCode}${output}`,
         );
       }
-      return { exitCode: 0 };
+      return { exitCode: result.exitCode };
     } finally {
       await mounts.release();
       await rm(bundleDir, { recursive: true, force: true });

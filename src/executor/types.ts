@@ -91,6 +91,8 @@ export type OutputStream = 'stdout' | 'stderr';
 export interface RunOptions {
   readonly signal?: AbortSignal;
   readonly onOutput?: (stream: OutputStream, chunk: Buffer) => void;
+  /** Return a non-zero exit code instead of throwing RUN_FAILED (`tsbuild run`). */
+  readonly allowFailure?: boolean;
 }
 
 export interface RunResult {
