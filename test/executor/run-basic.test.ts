@@ -1,54 +1,39 @@
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isTsbuildError } from '../../src/errors.ts';
-import { createRuncExecutor } from '../../src/executor/index.ts';
-import type { Executor } from '../../src/executor/types.ts';
-import {
-  CONTAINER_SKIP_REASON,
-  canRunContainers,
-  createTestStore,
-  type TestStore,
-} from './support/busybox.ts';
+import { CONTAINER_SKIP_REASON, canRunContainers, useTestStore } from './support/busybox.ts';
+import { runShell } from './support/run.ts';
 
 describe.skipIf(!canRunContainers)(`runc executor: simple RUN (${CONTAINER_SKIP_REASON})`, () => {
-  let store: TestStore;
-  let executor: Executor;
+  const fixture = useTestStore();
 
-  beforeAll(async () => {
-    store = await createTestStore();
-    executor = createRuncExecutor({ root: store.root });
+  it('streams stdout and stderr as they are written', async () => {
+    const chunks: string[] = [];
+    const run = await runShell(fixture.store, fixture.executor, 'echo hello; echo oops >&2', {
+      onOutput: (stream, chunk) => chunks.push(`${stream}:${chunk.toString()}`),
+    });
+    expect(chunks.join('')).toContain('stdout:hello\n');
+    expect(chunks.join('')).toContain('stderr:oops\n');
+    await run.abort();
   });
-  afterAll(async () => {
-    await store?.cleanup();
-  });
 
-  async function runShell(script: string, parent = store.baseId) {
-    const snapshot = await store.snapshotter.prepare(parent);
-    const output: string[] = [];
-    try {
-      const result = await executor.run(
-        { snapshot, args: ['/bin/sh', '-c', script], env: [], cwd: '/', network: 'host' },
-        { onOutput: (stream, chunk) => output.push(`${stream}:${chunk.toString()}`) },
-      );
-      return { snapshot, result, output: output.join('') };
-    } catch (error) {
-      await snapshot.abort();
-      throw error;
-    }
-  }
-
-  it('streams stdout and stderr and returns exit code 0', async () => {
-    const { snapshot, result, output } = await runShell('echo hello; echo oops >&2');
-    expect(result.exitCode).toBe(0);
-    expect(output).toContain('stdout:hello\n');
-    expect(output).toContain('stderr:oops\n');
+  it('returns exit code 0 for a successful step', async () => {
+    const snapshot = await fixture.store.snapshotter.prepare(fixture.store.baseId);
+    const result = await fixture.executor.run({
+      snapshot,
+      args: ['/bin/true'],
+      env: [],
+      cwd: '/',
+      network: 'host',
+    });
+    expect(result).toEqual({ exitCode: 0 });
     await snapshot.abort();
   });
 
   it('reports a non-zero exit as RUN_FAILED with the command, the code and the last 20 lines', async () => {
     const script = 'for i in $(seq 1 30); do echo line$i; done; exit 3';
-    const failure = await runShell(script).catch((error: unknown) => error);
+    const failure = await runShell(fixture.store, fixture.executor, script).catch((error: unknown) => error);
     expect(isTsbuildError(failure, 'RUN_FAILED')).toBe(true);
     const message = (failure as Error).message;
     expect(message).toContain(`process "/bin/sh -c ${script}" did not complete successfully: exit code: 3`);
@@ -57,25 +42,55 @@ describe.skipIf(!canRunContainers)(`runc executor: simple RUN (${CONTAINER_SKIP_
     expect(message).not.toContain('line10\n');
   });
 
-  it('leaves exactly the step changes in the upper dir', async () => {
-    const { snapshot } = await runShell('echo data > /tmp/new.txt && rm /bin/ls && mkdir -p /opt/app');
-    const upper = snapshot.upperDir;
+  it('reports a missing executable as RUN_FAILED with the runtime error', async () => {
+    const snapshot = await fixture.store.snapshotter.prepare(fixture.store.baseId);
+    const failure = await fixture.executor
+      .run({ snapshot, args: ['/no/such/binary'], env: [], cwd: '/', network: 'host' })
+      .catch((error: unknown) => error);
+    await snapshot.abort();
+    expect(isTsbuildError(failure, 'RUN_FAILED')).toBe(true);
+    expect((failure as Error).message).toContain('/no/such/binary');
+  });
+
+  it('leaves exactly the step changes in the upper dir: new file, whiteout, opaque dir', async () => {
+    const run = await runShell(
+      fixture.store,
+      fixture.executor,
+      'echo data > /tmp/new.txt && rm /bin/ls && mkdir -p /opt/app && rm -rf /home && mkdir -p /home/other',
+    );
+    const upper = run.upperDir;
     expect(await readFile(join(upper, 'tmp/new.txt'), 'utf8')).toBe('data\n');
     const whiteout = await lstat(join(upper, 'bin/ls'));
     expect(whiteout.isCharacterDevice() && whiteout.rdev === 0).toBe(true);
     expect((await lstat(join(upper, 'opt/app'))).isDirectory()).toBe(true);
+    const { getAttribute } = await import('@napi-rs/xattr');
+    expect((await getAttribute(join(upper, 'home'), 'trusted.overlay.opaque'))?.toString()).toBe('y');
     // Mount points made by the runtime (/proc, /dev, /sys, /etc/hosts...) are not part of the diff.
-    expect((await readdir(upper)).sort()).toEqual(['bin', 'opt', 'tmp']);
+    expect((await readdir(upper)).sort()).toEqual(['bin', 'home', 'opt', 'tmp']);
     expect((await readdir(join(upper, 'bin'))).sort()).toEqual(['ls']);
-    await snapshot.abort();
+    await run.abort();
   });
 
   it('commits a snapshot that the next step sees as its parent', async () => {
-    const first = await runShell('echo v1 > /version');
-    const firstId = await first.snapshot.commit();
-    const second = await runShell('cat /version; ln -s /version /link', firstId);
-    expect(second.output).toContain('stdout:v1\n');
-    expect(await readlink(join(second.snapshot.upperDir, 'link'))).toBe('/version');
-    await second.snapshot.abort();
+    const first = await runShell(fixture.store, fixture.executor, 'echo v1 > /version');
+    const firstId = await first.commit();
+    const second = await runShell(fixture.store, fixture.executor, 'cat /version; ln -s /version /link', {
+      parent: firstId,
+    });
+    expect(second.output).toBe('v1\n');
+    expect(await readlink(join(second.upperDir, 'link'))).toBe('/version');
+    await second.abort();
+  });
+
+  it('on scratch, keeps no runtime-made /etc, /etc/hosts, /proc, /dev or /sys in the layer', async () => {
+    const empty = await fixture.store.snapshotter.prepare(undefined);
+    // Nothing to execute on scratch: the runtime still creates every mount point before failing.
+    const failure = await fixture.executor
+      .run({ snapshot: empty, args: ['/bin/true'], env: [], cwd: '/', network: 'host' })
+      .catch((error: unknown) => error);
+    expect(isTsbuildError(failure, 'RUN_FAILED')).toBe(true);
+    expect((failure as Error).message).toContain('/bin/true');
+    expect(await readdir(empty.upperDir)).toEqual([]);
+    await empty.abort();
   });
 });
