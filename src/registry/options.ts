@@ -1,5 +1,6 @@
 /** Options shared by pull and push, the client they build from them, and their bounded blob queue. */
 import PQueue from 'p-queue';
+import { TsbuildError } from '../errors.ts';
 import type { CredentialSource } from './auth/credentials.ts';
 import { createDockerConfigCredentials } from './auth/docker-config.ts';
 import { createRegistryClient, type RegistryClient } from './client.ts';
@@ -63,6 +64,8 @@ export async function transferAll<J, R>(
     ),
   );
   const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
-  if (failures.length > 0) throw failures.find((f) => !isCancellation(f)) ?? failures[0];
-  return settled.map((s) => (s as PromiseFulfilledResult<R>).value);
+  if (failures.length === 0) return settled.map((s) => (s as PromiseFulfilledResult<R>).value);
+  const real = failures.find((f) => !isCancellation(f));
+  if (real !== undefined) throw real;
+  throw new TsbuildError('CANCELLED', 'registry transfer cancelled', { cause: options.signal?.reason });
 }

@@ -183,6 +183,19 @@ describe.skipIf(!hasRegistryBinary)('registry auth (needs /usr/bin/docker-regist
       expect(events.some((e) => e.kind === 'blob-done' && e.outcome === 'mounted')).toBe(true);
     });
 
+    it('trades an identity token for access tokens with the OAuth2 refresh grant', async () => {
+      const credentials = createStaticCredentials({
+        [bearer.host]: { kind: 'identity-token', username: '<token>', token: bearerUser.password },
+      });
+      const before = bearer.seen.length;
+      const pulled = await pullImage((await pool.next()).store, `${bearer.host}/bearer/app:1`, {
+        credentials,
+      });
+      expect(pulled.layers).toHaveLength(3);
+      const tokenCalls = bearer.seen.slice(before).filter((r) => r.path.startsWith('/token'));
+      expect(tokenCalls.map((r) => r.method)).toEqual(['POST']);
+    });
+
     it('reports refused credentials as REGISTRY_AUTH without the password anywhere', async () => {
       const wrong = { username: 'robot', password: 'wrong-password-456' };
       const credentials = createStaticCredentials({ [bearer.host]: { kind: 'basic', ...wrong } });

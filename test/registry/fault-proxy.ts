@@ -73,19 +73,39 @@ export async function startFaultProxy(upstream: string, guard?: BearerGuard): Pr
   const [upstreamHost, upstreamPort] = upstream.split(':');
   let selfHost = '';
 
-  function tokenService(req: IncomingMessage, res: ServerResponse, url: URL): void {
-    const expected = `Basic ${Buffer.from(`${guard!.username}:${guard!.password}`).toString('base64')}`;
-    if (req.headers.authorization !== expected) {
-      res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"bad credentials"}');
-      return;
-    }
-    const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' '));
+  function issue(res: ServerResponse, scopes: string[]): void {
     const token = randomBytes(16).toString('hex');
     tokens.set(token, scopes);
     issuedScopes.push(scopes);
     res
       .writeHead(200, { 'content-type': 'application/json' })
       .end(JSON.stringify({ token, expires_in: 300 }));
+  }
+
+  /** GET with Basic credentials, or the OAuth2 POST form with the password as refresh token. */
+  function tokenService(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const refuse = () =>
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"bad credentials"}');
+    if (req.method === 'POST') {
+      let body = '';
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      req.on('end', () => {
+        const form = new URLSearchParams(body);
+        if (form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== guard!.password)
+          refuse();
+        else issue(res, (form.get('scope') ?? '').split(' ').filter(Boolean));
+      });
+      return;
+    }
+    const expected = `Basic ${Buffer.from(`${guard!.username}:${guard!.password}`).toString('base64')}`;
+    if (req.headers.authorization !== expected) refuse();
+    else
+      issue(
+        res,
+        url.searchParams.getAll('scope').flatMap((s) => s.split(' ')),
+      );
   }
 
   function challenge(res: ServerResponse, needed: readonly string[] | undefined): void {

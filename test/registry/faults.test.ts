@@ -99,6 +99,24 @@ describe.skipIf(!hasRegistryBinary)(
       expect(await readdir(join(temp.store.root, 'ingest'))).toEqual([]);
     });
 
+    it('stops a pull when cancelled, leaving nothing half-written', async () => {
+      faultOnLayer({ kind: 'hang' }, 5);
+      const temp = await pool.next();
+      const controller = new AbortController();
+      const err = await pullImage(temp.store, ref(), {
+        credentials: noCredentials,
+        transport: fast,
+        signal: controller.signal,
+        onProgress: (e) => {
+          if (e.kind === 'blob-start' && e.role === 'layer') setTimeout(() => controller.abort(), 50);
+        },
+      }).catch((e: unknown) => e);
+      expect(isTsbuildError(err, 'CANCELLED')).toBe(true);
+      expect(await temp.store.blobs.has(layer.digest)).toBe(false);
+      expect(await temp.store.refs.get(parseReference(ref()))).toBeUndefined();
+      expect(await readdir(join(temp.store.root, 'ingest'))).toEqual([]);
+    });
+
     it('gives up on a server that keeps failing with an error naming registry, repository and status', async () => {
       proxy.addRule({
         method: 'GET',

@@ -165,6 +165,9 @@ describe.skipIf(!hasRegistryBinary)(
       await pushImage(source, 'tags:a', `${registry.host}/tags/list:b`, { credentials: noCredentials });
       const client = createRegistryClient({ registry: registry.host, credentials: noCredentials });
       expect([...(await client.listTags('tags/list'))].sort()).toEqual(['a', 'b']);
+      const head = await client.headManifest('tags/list', 'a');
+      expect(head?.digest).toBe((await source.refs.get(parseReference('tags:a')))?.digest);
+      expect(await client.headManifest('tags/list', 'nope')).toBeUndefined();
       const err = await pullImage(await store(), `${registry.host}/tags/list:nope`, {
         credentials: noCredentials,
       }).catch((e: unknown) => e);
