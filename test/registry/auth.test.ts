@@ -140,6 +140,21 @@ describe.skipIf(!hasRegistryBinary)('registry auth (needs /usr/bin/docker-regist
       await logout(basicRegistry.host, { configPath: helperConfig });
       await expect(stat(join(dir, 'helper-store.json'))).rejects.toThrow();
     });
+
+    it('uses credsStore for every registry without its own helper', async () => {
+      const storeConfig = join(dir, 'store', 'config.json');
+      await mkdir(join(dir, 'store'));
+      await writeFile(storeConfig, JSON.stringify({ credsStore: 'tsbtest' }));
+      const { username, password } = basicRegistry as Required<TestRegistry>;
+      await login(basicRegistry.host, username, password, { configPath: storeConfig });
+      expect(await readFile(storeConfig, 'utf8')).not.toContain(password);
+      const found = await createDockerConfigCredentials({ configPath: storeConfig }).get(basicRegistry.host);
+      expect(found).toEqual({ kind: 'basic', username, password });
+      await logout(basicRegistry.host, { configPath: storeConfig });
+      expect(
+        await createDockerConfigCredentials({ configPath: storeConfig }).get(basicRegistry.host),
+      ).toBeUndefined();
+    });
   });
 
   describe('Bearer token flow', () => {

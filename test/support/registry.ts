@@ -29,6 +29,19 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
+const WATCHDOG =
+  '"$0" serve "$1" </dev/null & pid=$!; trap \'kill $pid\' TERM; read -r _; kill $pid; wait $pid';
+
+/** Closes the watchdog's stdin and waits until it (and so the registry) has exited. */
+async function endWatchdog(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.stdin?.end();
+  const timer = setTimeout(() => child.kill('SIGTERM'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -98,28 +111,24 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     const host = `127.0.0.1:${port}`;
     const configPath = join(dir, 'config.yml');
     await writeFile(configPath, configYaml(port, storageDir, htpasswdPath));
-    const child = spawn(REGISTRY_BINARY, ['serve', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // A shell watchdog owns the registry: it kills it when our end of its stdin closes, which
+    // happens on stop() and also when this process dies without calling stop().
+    const child = spawn('/bin/sh', ['-c', WATCHDOG, REGISTRY_BINARY, configPath], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
     let errText = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       errText = (errText + chunk.toString()).slice(-4000);
     });
     const stop = async (): Promise<void> => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await endWatchdog(child);
       await rm(dir, { recursive: true, force: true });
     };
     try {
       await waitReady(host, child, () => errText);
       return { host, username, password, storageDir, stop };
     } catch (err) {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGKILL');
-        await exited;
-      }
+      await endWatchdog(child);
       if (attempt >= 3 || !/address already in use/.test(errText)) {
         await rm(dir, { recursive: true, force: true });
         throw err;
