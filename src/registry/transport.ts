@@ -3,7 +3,7 @@
  * headers and an idle timeout while a body streams, retries with exponential backoff on 5xx, 429
  * (honouring Retry-After) and dropped connections. Knows nothing of auth or of the API.
  */
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { TsbuildError } from '../errors.ts';
 
@@ -91,13 +91,22 @@ function describeNetworkError(err: unknown): string {
   return String(cause);
 }
 
+/** `onChunk` hears each chunk of a streamed body leave, so a long upload is not a stalled one. */
 async function toBody(
   source: BodySource | undefined,
+  onChunk: () => void,
 ): Promise<{ body?: RequestInit['body']; duplex?: 'half' }> {
   if (!source) return {};
   const value = await source();
   if (value instanceof Readable) {
-    return { body: Readable.toWeb(value) as unknown as ReadableStream<Uint8Array>, duplex: 'half' };
+    const tap = new Transform({
+      transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+        onChunk();
+        callback(null, chunk);
+      },
+    });
+    const streamed = pipeline(value, tap, () => undefined);
+    return { body: Readable.toWeb(streamed) as unknown as ReadableStream<Uint8Array>, duplex: 'half' };
   }
   return { body: value };
 }
@@ -120,8 +129,13 @@ export function createTransport(options: TransportOptions = {}): Transport {
           hint: 'the registry stopped answering; check it is up and reachable, or raise the timeout',
         },
       );
-    const body = await toBody(request.body);
-    let timer = setTimeout(() => controller.abort(timeoutError()), timeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => controller.abort(timeoutError()), timeoutMs);
+    };
+    const body = await toBody(request.body, arm);
+    arm();
     let response: Response;
     try {
       response = await fetch(request.url, {
@@ -156,10 +170,6 @@ export function createTransport(options: TransportOptions = {}): Transport {
     const stream = (): Readable => {
       if (consumed) throw new TsbuildError('INTERNAL', 'registry response body read twice');
       consumed = true;
-      const arm = (): void => {
-        clearTimeout(timer);
-        timer = setTimeout(() => controller.abort(timeoutError()), timeoutMs);
-      };
       // Re-armed per chunk: a stalled body fails, a long but moving one does not.
       const out = new Transform({
         transform(chunk: Buffer, _encoding, callback: TransformCallback) {

@@ -1,6 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTsbuildError } from '../../src/errors.ts';
 import { createDockerConfigCredentials } from '../../src/registry/auth/docker-config.ts';
@@ -12,7 +15,7 @@ import {
   schemeFor,
 } from '../../src/registry/hosts.ts';
 import { parseManifest } from '../../src/registry/manifest.ts';
-import { retryAfterMs } from '../../src/registry/transport.ts';
+import { createTransport, retryAfterMs } from '../../src/registry/transport.ts';
 
 describe('hosts and schemes', () => {
   it.each([
@@ -141,5 +144,55 @@ describe('Docker config credentials', () => {
       .catch((e: unknown) => e);
     expect(isTsbuildError(err, 'REGISTRY_AUTH')).toBe(true);
     expect(String((err as Error).message)).not.toContain('c2VjcmV0');
+  });
+});
+
+describe('transport timeouts on streamed uploads', () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(201).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/upload`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  /** A body that sends `chunks` pieces `gapMs` apart, then optionally stalls forever. */
+  function slowBody(chunks: number, gapMs: number, stall: boolean): Readable {
+    let sent = 0;
+    return new Readable({
+      read() {
+        if (sent === chunks) {
+          if (!stall) this.push(null);
+          return;
+        }
+        setTimeout(() => {
+          sent++;
+          this.push(Buffer.alloc(1024, sent));
+        }, gapMs);
+      },
+    });
+  }
+
+  it('lets an upload run past the timeout while its bytes keep moving', async () => {
+    const transport = createTransport({ timeoutMs: 300, retries: 0 });
+    const res = await transport.send({ method: 'PUT', url, body: () => slowBody(8, 100, false) });
+    expect(res.status).toBe(201);
+    await res.discard();
+  });
+
+  it('fails an upload that stalls', async () => {
+    const transport = createTransport({ timeoutMs: 300, retries: 0 });
+    const err = await transport
+      .send({ method: 'PUT', url, body: () => slowBody(2, 50, true) })
+      .catch((e: unknown) => e);
+    expect(isTsbuildError(err, 'REGISTRY')).toBe(true);
+    expect((err as Error).message).toMatch(/timed out after 300 ms/);
   });
 });
