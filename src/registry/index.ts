@@ -15,7 +15,7 @@ export {
 } from './client.ts';
 export { isLoopbackHost, schemeFor } from './hosts.ts';
 export { type LoginOptions, login, logout } from './login.ts';
-export { MANIFEST_ACCEPT, type ParsedManifest, parseManifest } from './manifest.ts';
+export { MANIFEST_ACCEPT, type ParsedManifest } from './manifest.ts';
 export type { RegistryAccessOptions } from './options.ts';
 export { DEFAULT_PLATFORM, parsePlatform, selectPlatform } from './platform.ts';
 export { type BlobRole, type PullEvent, type PullOptions, type PullResult, pullImage } from './pull.ts';
