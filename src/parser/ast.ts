@@ -125,6 +125,8 @@ export interface EntrypointInstruction extends InstructionBase {
 export interface LabelInstruction extends InstructionBase {
   readonly kind: 'LABEL';
   readonly pairs: readonly KeyValue[];
+  /** True for the legacy `LABEL key value` form. */
+  readonly legacy: boolean;
 }
 
 export interface MaintainerInstruction extends InstructionBase {
@@ -220,7 +222,9 @@ export interface HealthcheckOptions {
 export interface HealthcheckInstruction extends InstructionBase {
   readonly kind: 'HEALTHCHECK';
   /** `NONE` disables any inherited check. */
-  readonly check: { readonly type: 'none' } | ({ readonly type: 'cmd'; readonly command: CommandForm } & HealthcheckOptions);
+  readonly check:
+    | { readonly type: 'none' }
+    | ({ readonly type: 'cmd'; readonly command: CommandForm } & HealthcheckOptions);
 }
 
 export interface ShellInstruction extends InstructionBase {

@@ -1,0 +1,7 @@
+/** The Dockerfile front end: parsing, word expansion, diagnostics formatting. */
+export type * from './ast.ts';
+export type { EnvLookup, ExpandOptions } from './expand/expand.ts';
+export { expandWord, expandWords } from './expand/expand.ts';
+export { formatDiagnostic } from './format.ts';
+export { type ParseOptions, parseDockerfile } from './parse.ts';
+export { diagnosticToError, locationOf, parseDockerfileOrThrow } from './throwing.ts';
