@@ -1,0 +1,211 @@
+/**
+ * `build()` and the Builder: wires parser, planner, solver, ops and the store
+ * together. One Builder owns one store and serves many concurrent builds;
+ * identical steps of concurrent builds run once.
+ */
+import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { assembleImage, stageChain } from './builder/assemble.ts';
+import { type BuildInputsOptions, loadBuildDefinition, makeBuildInputs } from './builder/context.ts';
+import { type BuildEvent, phase } from './builder/events.ts';
+import { buildGraph } from './builder/graph.ts';
+import { createBaseImageResolver, type PullPolicy } from './builder/resolve.ts';
+import { openServices, type ServiceOptions } from './builder/services.ts';
+import { TsbuildError } from './errors.ts';
+import { familiarName, parseReference, serializeImage, writeImage } from './image/index.ts';
+import type { OpServices } from './ops/services.ts';
+import { type Platform, planBuild } from './plan/index.ts';
+import { createSolver, type SolveEvent, type Solver } from './solver/index.ts';
+
+export type { BuildEvent } from './builder/events.ts';
+
+export interface BuilderOptions extends ServiceOptions {
+  /** Steps running at once across every build of this Builder (default: number of CPUs). */
+  readonly maxParallelism?: number;
+}
+
+export interface BuildOptions extends BuildInputsOptions {
+  readonly tags?: readonly string[];
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  readonly target?: string;
+  readonly noCache?: boolean;
+  /** Stage names whose steps must run even when cached. */
+  readonly noCacheFilter?: readonly string[];
+  readonly pull?: PullPolicy;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly maxParallelism?: number;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: BuildEvent) => void;
+}
+
+export type StepStatus = 'cached' | 'ran' | 'failed' | 'cancelled';
+
+export interface StepReport {
+  readonly name: string;
+  readonly status: StepStatus;
+  readonly durationMs: number;
+  readonly explain?: string;
+}
+
+export interface BuildResult {
+  readonly buildId: string;
+  /** Image ID as Docker shows it: the config digest. */
+  readonly imageId: string;
+  readonly manifestDigest: string;
+  readonly tags: readonly string[];
+  readonly steps: readonly StepReport[];
+  readonly warnings: readonly string[];
+  readonly durationMs: number;
+}
+
+export interface Builder {
+  readonly root: string;
+  build(options: BuildOptions): Promise<BuildResult>;
+  close(): Promise<void>;
+}
+
+export function hostPlatform(): Platform {
+  const arch: Record<string, string> = {
+    x64: 'amd64',
+    arm64: 'arm64',
+    arm: 'arm',
+    ppc64: 'ppc64le',
+    s390x: 's390x',
+    riscv64: 'riscv64',
+  };
+  return { os: 'linux', architecture: arch[process.arch] ?? process.arch };
+}
+
+function stepReports(events: readonly SolveEvent[]): StepReport[] {
+  const byVertex = new Map<string, StepReport>();
+  const explains = new Map<string, string>();
+  for (const e of events) {
+    if (e.type === 'vertex.started') explains.set(e.vertex.id, e.explain);
+    if (e.vertex.name.startsWith('[internal]')) continue;
+    let status: StepStatus;
+    if (e.type === 'vertex.cached') status = 'cached';
+    else if (e.type === 'vertex.completed') status = 'ran';
+    else if (e.type === 'vertex.failed') status = 'failed';
+    else if (e.type === 'vertex.cancelled') status = 'cancelled';
+    else continue;
+    const explain = explains.get(e.vertex.id);
+    byVertex.set(e.vertex.id, {
+      name: e.vertex.name,
+      status,
+      durationMs: e.durationMs,
+      ...(explain !== undefined && { explain }),
+    });
+  }
+  return [...byVertex.values()];
+}
+
+async function runBuild(services: OpServices, solver: Solver, options: BuildOptions): Promise<BuildResult> {
+  const buildId = randomUUID();
+  const started = performance.now();
+  const emit = (e: BuildEvent) => options.onEvent?.(e);
+  const solveEvents: SolveEvent[] = [];
+  const warnings: string[] = [];
+  emit({
+    type: 'build.started',
+    buildId,
+    dockerfile: options.dockerfile ?? 'Dockerfile',
+    ...(options.target !== undefined && { target: options.target }),
+  });
+  try {
+    const def = await phase(emit, { id: 'load-definition', name: '[internal] load build definition' }, () =>
+      loadBuildDefinition(options),
+    );
+    for (const d of def.warnings) {
+      warnings.push(d.message);
+      emit({ type: 'build.warning', warning: { file: def.file, diagnostic: d } });
+    }
+    const platform = hostPlatform();
+    const resolver = createBaseImageResolver(services.store, {
+      pull: options.pull ?? 'missing',
+      ...(options.signal !== undefined && { signal: options.signal }),
+    });
+    const plan = await phase(emit, { id: 'plan', name: '[internal] load metadata' }, () =>
+      planBuild(def.ast, {
+        file: def.file,
+        buildArgs: new Map(Object.entries(options.buildArgs ?? {})),
+        ...(options.target !== undefined && { target: options.target }),
+        platform,
+        resolveImage: resolver.resolve,
+      }),
+    );
+    for (const d of plan.warnings) {
+      warnings.push(d.message);
+      emit({ type: 'build.warning', warning: { file: def.file, diagnostic: d } });
+    }
+    const inputs = await makeBuildInputs(options, def);
+    const graph = buildGraph(plan, services, inputs);
+    const filter = new Set((options.noCacheFilter ?? []).map((s) => s.toLowerCase()));
+    const [result] = await solver.solve([graph.target], {
+      ...(options.signal !== undefined && { signal: options.signal }),
+      ...(options.maxParallelism !== undefined && { maxParallelism: options.maxParallelism }),
+      noCache: (v) =>
+        options.noCache === true || (filter.size > 0 && filter.has(graph.stageOf.get(v.id)?.name ?? '')),
+      onEvent: (e) => {
+        solveEvents.push(e);
+        emit(e);
+      },
+    });
+    const target = plan.stages.find((s) => s.index === plan.target)!;
+    const root = stageChain(plan, target)[0]!;
+    const baseConfig = root.base.kind === 'image' ? resolver.configs.get(root.base.image.digest) : undefined;
+    const image = assembleImage(plan, result!, baseConfig, {
+      labels: new Map(Object.entries(options.labels ?? {})),
+      ...(options.sourceDateEpoch !== undefined && { sourceDateEpoch: options.sourceDateEpoch }),
+    });
+    const tags = (options.tags ?? []).map((t) => parseReference(t));
+    const manifest = await phase(emit, { id: 'export', name: 'exporting to image' }, async () => {
+      const descriptor = await writeImage(services.store, image);
+      for (const ref of tags) await services.store.refs.set(ref, descriptor);
+      return descriptor;
+    });
+    const imageId = serializeImage(image).config.descriptor.digest;
+    const durationMs = performance.now() - started;
+    emit({ type: 'build.completed', buildId, durationMs, imageId });
+    return {
+      buildId,
+      imageId,
+      manifestDigest: manifest.digest,
+      tags: tags.map((t) => familiarName(t)),
+      steps: stepReports(solveEvents),
+      warnings,
+      durationMs,
+    };
+  } catch (error) {
+    emit({ type: 'build.failed', buildId, durationMs: performance.now() - started, error });
+    throw error;
+  }
+}
+
+export async function createBuilder(options: BuilderOptions = {}): Promise<Builder> {
+  const services = await openServices(options);
+  const solver = createSolver({
+    concurrency: options.maxParallelism ?? availableParallelism(),
+    lock: services.lock,
+  });
+  let closed = false;
+  return {
+    root: services.root,
+    build: (buildOptions) => {
+      if (closed) throw new TsbuildError('USAGE', 'this Builder is closed');
+      return runBuild(services, solver, buildOptions);
+    },
+    close: async () => {
+      closed = true;
+    },
+  };
+}
+
+/** One build with its own Builder: the simple library entry point. */
+export async function build(options: BuildOptions & BuilderOptions): Promise<BuildResult> {
+  const builder = await createBuilder(options);
+  try {
+    return await builder.build(options);
+  } finally {
+    await builder.close();
+  }
+}

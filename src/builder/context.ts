@@ -1,0 +1,163 @@
+/**
+ * The build's inputs from the user: the Dockerfile (a file, or text given on
+ * stdin), its parse and lint results, `.dockerignore`, secrets and SSH
+ * sockets, and the run settings that apply to every RUN.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { TsbuildError } from '../errors.ts';
+import type { BuildInputs, SecretSource } from '../ops/services.ts';
+import type { Diagnostic, Dockerfile } from '../parser/ast.ts';
+import { lintDockerfile, parseDockerfile } from '../parser/index.ts';
+
+export interface SecretSpec {
+  readonly id: string;
+  /** A file to read the value from. */
+  readonly src?: string;
+  /** An environment variable of this process holding the value. */
+  readonly env?: string;
+}
+
+export interface BuildInputsOptions {
+  /** The build context directory. */
+  readonly context: string;
+  /** Path of the Dockerfile; default `<context>/Dockerfile`. */
+  readonly dockerfile?: string;
+  /** The Dockerfile's text, when it does not come from a file (`-f -`). */
+  readonly dockerfileText?: string;
+  /** Default network of RUN steps (`default` is the host network). */
+  readonly network?: 'default' | 'none' | 'host';
+  readonly secrets?: readonly SecretSpec[];
+  /** `--ssh id=socket`: agent sockets RUN --mount=type=ssh may forward. */
+  readonly ssh?: Readonly<Record<string, string>>;
+  readonly memoryBytes?: number;
+  readonly cpus?: number;
+  readonly pidsLimit?: number;
+  readonly sourceDateEpoch?: number;
+  /** Whether lint findings configured as errors (`# check=error=true`) fail the build (default true). */
+  readonly checkErrors?: boolean;
+}
+
+export interface BuildDefinition {
+  /** The Dockerfile's name as shown in messages. */
+  readonly file: string;
+  readonly path: string | undefined;
+  readonly text: string;
+  readonly ast: Dockerfile;
+  readonly warnings: readonly Diagnostic[];
+}
+
+function locationOf(file: string, d: Diagnostic) {
+  return {
+    file,
+    line: d.range.start.line,
+    column: d.range.start.column,
+    endLine: d.range.end.line,
+    endColumn: d.range.end.column,
+  };
+}
+
+export async function loadBuildDefinition(options: BuildInputsOptions): Promise<BuildDefinition> {
+  const path =
+    options.dockerfileText === undefined
+      ? resolve(options.dockerfile ?? join(options.context, 'Dockerfile'))
+      : undefined;
+  let text = options.dockerfileText;
+  if (text === undefined) {
+    try {
+      text = await readFile(path!, 'utf8');
+    } catch (err) {
+      throw new TsbuildError('USAGE', `cannot read the Dockerfile at ${path}: ${(err as Error).message}`, {
+        cause: err,
+        hint: 'give its path with -f, or run in a directory that has a Dockerfile',
+      });
+    }
+  }
+  const file = path === undefined ? 'Dockerfile' : basename(path);
+  const parsed = parseDockerfile(text, { file });
+  const firstError = parsed.errors[0];
+  if (firstError !== undefined) {
+    throw new TsbuildError(
+      firstError.code === 'DF_UNKNOWN_INSTRUCTION' ? 'DF_UNKNOWN_INSTRUCTION' : 'DF_PARSE',
+      firstError.message,
+      {
+        location: locationOf(file, firstError),
+        ...(firstError.hint !== undefined && { hint: firstError.hint }),
+      },
+    );
+  }
+  const lint = lintDockerfile(parsed);
+  const lintError = lint.errors[0];
+  if (lintError !== undefined && options.checkErrors !== false) {
+    throw new TsbuildError('DF_LINT', `${lintError.code}: ${lintError.message}`, {
+      location: locationOf(file, lintError),
+      hint: 'fix the finding, or skip the check with `# check=skip=<name>`',
+    });
+  }
+  return { file, path, text, ast: parsed.ast, warnings: [...parsed.warnings, ...lint.warnings] };
+}
+
+/** `.dockerignore` rules: `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's. */
+export async function readIgnoreFile(
+  contextDir: string,
+  dockerfilePath: string | undefined,
+): Promise<string[]> {
+  const candidates = [
+    ...(dockerfilePath === undefined
+      ? []
+      : [join(dirname(dockerfilePath), `${basename(dockerfilePath)}.dockerignore`)]),
+    join(contextDir, '.dockerignore'),
+  ];
+  for (const file of candidates) {
+    try {
+      const text = await readFile(file, 'utf8');
+      return text.split(/\r?\n/);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  return [];
+}
+
+function secretSource(spec: SecretSpec): SecretSource {
+  return {
+    id: spec.id,
+    read: async () => {
+      if (spec.env !== undefined) {
+        const value = process.env[spec.env];
+        if (value === undefined)
+          throw new TsbuildError('USAGE', `secret "${spec.id}": environment variable ${spec.env} is not set`);
+        return Buffer.from(value);
+      }
+      if (spec.src !== undefined) return readFile(spec.src);
+      throw new TsbuildError('USAGE', `secret "${spec.id}" has neither src= nor env=`);
+    },
+  };
+}
+
+export async function makeBuildInputs(
+  options: BuildInputsOptions,
+  def: BuildDefinition,
+): Promise<BuildInputs> {
+  const contextDir = resolve(options.context);
+  const st = await stat(contextDir).catch(() => undefined);
+  if (st === undefined || !st.isDirectory()) {
+    throw new TsbuildError('CONTEXT', `build context ${contextDir} is not a directory`, {
+      hint: 'give a directory as the build context (e.g. `.`)',
+    });
+  }
+  const limits = {
+    ...(options.memoryBytes !== undefined && { memoryBytes: options.memoryBytes }),
+    ...(options.cpus !== undefined && { cpus: options.cpus }),
+    ...(options.pidsLimit !== undefined && { pids: options.pidsLimit }),
+  };
+  return {
+    contextDir,
+    ignore: await readIgnoreFile(contextDir, def.path),
+    secrets: new Map((options.secrets ?? []).map((s) => [s.id, secretSource(s)])),
+    sshSockets: new Map(Object.entries(options.ssh ?? {})),
+    network: options.network === 'none' ? 'none' : 'host',
+    ...(Object.keys(limits).length > 0 && { limits }),
+    ...(options.sourceDateEpoch !== undefined && { sourceDateEpoch: options.sourceDateEpoch }),
+  };
+}

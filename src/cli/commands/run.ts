@@ -1,0 +1,77 @@
+/** `tsbuild run [--rm] IMAGE [CMD...]`: a container from an image, host network, removed on exit. */
+import type { Argv } from 'yargs';
+import { runImage, TsbuildError } from '../../index.ts';
+import { type CliContext, type GlobalArgs, rootOption } from '../shared.ts';
+
+interface RunArgs extends GlobalArgs {
+  readonly image: string;
+  readonly command?: string[];
+  readonly rm?: boolean;
+  readonly env?: string[];
+  readonly entrypoint?: string;
+  readonly workdir?: string;
+  readonly user?: string;
+  readonly network?: string;
+  readonly runtime?: string;
+}
+
+export function runCommand(parser: Argv, ctx: CliContext, setExit: (code: number) => void): void {
+  parser.command<RunArgs>(
+    'run <image> [command..]',
+    'Run a command in a new container (removed when it exits)',
+    (y) =>
+      y
+        .parserConfiguration({ 'halt-at-non-option': true })
+        .positional('image', { type: 'string', demandOption: true })
+        .positional('command', { type: 'string', array: true })
+        .option('rm', {
+          type: 'boolean',
+          describe: 'Remove the container when it exits (always done; accepted for docker compatibility)',
+        })
+        .option('env', {
+          alias: 'e',
+          type: 'string',
+          array: true,
+          describe: 'Set an environment variable (KEY=VALUE)',
+        })
+        .option('entrypoint', { type: 'string', describe: 'Override the image ENTRYPOINT' })
+        .option('workdir', { alias: 'w', type: 'string', describe: 'Working directory inside the container' })
+        .option('user', { alias: 'u', type: 'string', describe: 'User (name|uid[:group|gid])' })
+        .option('network', { type: 'string', choices: ['host', 'none'], default: 'host' })
+        .option('runtime', { type: 'string', describe: 'OCI runtime: runc (default), crun or a path' })
+        .example('$0 run --rm my-httpd', 'Serve the demo page on 127.0.0.1:8080')
+        .example('$0 run busybox:local cat /etc/passwd', 'Run a one-off command'),
+    async (args) => {
+      const controller = new AbortController();
+      const stop = () => controller.abort(new TsbuildError('CANCELLED', 'container stopped'));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        const code = await runImage({
+          ...rootOption(args),
+          image: args.image,
+          command: (args.command ?? []).map(String),
+          ...(args.env !== undefined && { env: args.env }),
+          ...(args.entrypoint !== undefined && { entrypoint: args.entrypoint }),
+          ...(args.workdir !== undefined && { workdir: args.workdir }),
+          ...(args.user !== undefined && { user: args.user }),
+          network: args.network === 'none' ? 'none' : 'host',
+          ...(args.runtime !== undefined && { runtime: args.runtime }),
+          signal: controller.signal,
+          onOutput: (stream, chunk) =>
+            stream === 'stdout' ? ctx.out(chunk.toString()) : ctx.err(chunk.toString()),
+        });
+        setExit(code);
+      } catch (err) {
+        if (controller.signal.aborted) {
+          setExit(0);
+          return;
+        }
+        throw err;
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    },
+  );
+}

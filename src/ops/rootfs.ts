@@ -1,0 +1,60 @@
+/**
+ * Materialising a filesystem state as a snapshot: reuse the recorded one,
+ * else one with the same chain id, else apply the layer blobs in order into a
+ * fresh snapshot (flattened, so no whiteout devices are ever created).
+ */
+import { createHash } from 'node:crypto';
+import { applyLayer, type Digest } from '../image/index.ts';
+import type { OpServices } from './services.ts';
+import type { StateResult } from './types.ts';
+
+/** OCI chain id: the identity of a stack of layers, from their diff ids. */
+export function chainIdOf(diffIds: readonly Digest[]): string | undefined {
+  let chain: string | undefined;
+  for (const diffId of diffIds) {
+    chain =
+      chain === undefined
+        ? diffId
+        : `sha256:${createHash('sha256').update(`${chain} ${diffId}`).digest('hex')}`;
+  }
+  return chain;
+}
+
+const inFlight = new Map<string, Promise<string>>();
+
+async function exists(services: OpServices, id: string): Promise<boolean> {
+  try {
+    const info = await services.snapshotter.get(id);
+    return info.state === 'committed';
+  } catch {
+    return false;
+  }
+}
+
+async function flatten(services: OpServices, state: StateResult, chainId: string): Promise<string> {
+  const found = await services.snapshotter.findByChainId(chainId);
+  if (found !== undefined) return found.id;
+  const active = await services.snapshotter.prepare(undefined);
+  try {
+    for (const layer of state.layers) {
+      await applyLayer(await services.store.blobs.open(layer.digest), active.upperDir);
+    }
+    return await active.commit({ chainId });
+  } catch (err) {
+    await active.abort();
+    throw err;
+  }
+}
+
+/** The snapshot holding `state`'s files, created if needed; undefined for an empty filesystem. */
+export async function ensureSnapshot(services: OpServices, state: StateResult): Promise<string | undefined> {
+  if (state.layers.length === 0) return undefined;
+  if (state.snapshotId !== undefined && (await exists(services, state.snapshotId))) return state.snapshotId;
+  const chainId = chainIdOf(state.layers.map((l) => l.diffId))!;
+  let pending = inFlight.get(chainId);
+  if (pending === undefined) {
+    pending = flatten(services, state, chainId).finally(() => inFlight.delete(chainId));
+    inFlight.set(chainId, pending);
+  }
+  return pending;
+}

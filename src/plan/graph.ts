@@ -1,0 +1,136 @@
+/**
+ * The stage graph: which stage reads from which (FROM, COPY --from, RUN
+ * --mount from=), found before any image is resolved, so that `--target`
+ * prunes unreachable stages before their base images are even looked up.
+ */
+import { TsbuildError } from '../errors.ts';
+import type { FromInstruction, Instruction, Range } from '../parser/ast.ts';
+import { expandWord } from '../parser/index.ts';
+
+export interface RawStage {
+  readonly index: number;
+  readonly from: FromInstruction;
+  readonly name?: string;
+  readonly instructions: readonly Instruction[];
+}
+
+/** A reference found in a stage: to another stage, or to an image by name. */
+export type StageRef =
+  | { readonly kind: 'stage'; readonly stage: number }
+  | { readonly kind: 'image'; readonly ref: string };
+
+export interface ScannedStage {
+  readonly stage: RawStage;
+  /** The expanded FROM image word (a stage name, `scratch` or an image reference). */
+  readonly baseWord: string;
+  readonly base: StageRef | { readonly kind: 'scratch' };
+  /** Every `--from` / `from=` reference, with the range that made it. */
+  readonly reads: readonly { readonly ref: StageRef; readonly range: Range }[];
+}
+
+function located(file: string, range: Range) {
+  return { location: { file, line: range.start.line, column: range.start.column } };
+}
+
+/** Resolves a `--from` value: a stage name, a stage index, or an image. */
+export function lookupStage(stages: readonly RawStage[], word: string): StageRef {
+  const lower = word.toLowerCase();
+  const named = stages.find((s) => s.name === lower);
+  if (named !== undefined) return { kind: 'stage', stage: named.index };
+  if (/^\d+$/.test(word) && Number(word) < stages.length) return { kind: 'stage', stage: Number(word) };
+  return { kind: 'image', ref: word };
+}
+
+function fromWords(ins: Instruction): string[] {
+  if (ins.kind === 'COPY' && ins.from !== undefined) return [ins.from];
+  if (ins.kind === 'RUN') return ins.mounts.flatMap((m) => (m.from === undefined ? [] : [m.from]));
+  return [];
+}
+
+/**
+ * Scans stages for their references. Values are expanded with the global args
+ * plus the stage's own ARG defaults and ENV lines (a base image's ENV cannot be
+ * known yet; a `--from` that needs it is rare and reported when lowering).
+ */
+export function scanStages(
+  stages: readonly RawStage[],
+  metaArgs: ReadonlyMap<string, string>,
+  buildArgs: ReadonlyMap<string, string>,
+  escapeChar: '\\' | '`',
+  file: string,
+): ScannedStage[] {
+  return stages.map((stage) => {
+    const env = new Map<string, string>();
+    const get = (name: string) => env.get(name);
+    const baseWord = expandWord(stage.from.image, (n) => metaArgs.get(n), { escape: escapeChar });
+    const prior = stages.slice(0, stage.index);
+    const lower = baseWord.toLowerCase();
+    const baseStage = prior.find((s) => s.name === lower);
+    const base: ScannedStage['base'] =
+      baseStage !== undefined
+        ? { kind: 'stage', stage: baseStage.index }
+        : lower === 'scratch'
+          ? { kind: 'scratch' }
+          : { kind: 'image', ref: baseWord };
+    const reads: { ref: StageRef; range: Range }[] = [];
+    for (const ins of stage.instructions) {
+      if (ins.kind === 'ARG') {
+        for (const a of ins.args) {
+          const value =
+            buildArgs.get(a.name) ??
+            (a.defaultValue === undefined
+              ? metaArgs.get(a.name)
+              : expandWord(a.defaultValue, get, { escape: escapeChar }));
+          if (value !== undefined) env.set(a.name, value);
+        }
+      } else if (ins.kind === 'ENV') {
+        for (const p of ins.pairs) env.set(p.key, expandWord(p.value, get, { escape: escapeChar }));
+      }
+      for (const word of fromWords(ins)) {
+        const ref = lookupStage(stages, expandWord(word, get, { escape: escapeChar }));
+        if (ref.kind === 'stage' && ref.stage === stage.index) {
+          throw new TsbuildError('DF_PLAN', `stage ${describe(stage)} cannot copy from itself`, {
+            ...located(file, ins.range),
+            hint: 'name an earlier stage or an image in --from',
+          });
+        }
+        reads.push({ ref, range: ins.range });
+      }
+    }
+    return { stage, baseWord, base, reads };
+  });
+}
+
+export function describe(stage: RawStage): string {
+  return stage.name === undefined ? `#${stage.index}` : `"${stage.name}"`;
+}
+
+function edges(s: ScannedStage): number[] {
+  const deps = s.reads.flatMap((r) => (r.ref.kind === 'stage' ? [r.ref.stage] : []));
+  if (s.base.kind === 'stage') deps.unshift(s.base.stage);
+  return [...new Set(deps)];
+}
+
+/** Stages the target needs, dependencies first; cycles are errors that name the stages. */
+export function buildOrder(scanned: readonly ScannedStage[], target: number, file: string): number[] {
+  const order: number[] = [];
+  const state = new Map<number, 'visiting' | 'done'>();
+  const visit = (index: number, path: number[]) => {
+    const mark = state.get(index);
+    if (mark === 'done') return;
+    const s = scanned[index]!;
+    if (mark === 'visiting') {
+      const cycle = [...path.slice(path.indexOf(index)), index].map((i) => describe(scanned[i]!.stage));
+      throw new TsbuildError('DF_PLAN', `circular dependency between stages: ${cycle.join(' -> ')}`, {
+        ...located(file, s.stage.from.range),
+        hint: 'a stage can only use stages that do not, directly or indirectly, use it',
+      });
+    }
+    state.set(index, 'visiting');
+    for (const dep of edges(s)) visit(dep, [...path, index]);
+    state.set(index, 'done');
+    order.push(index);
+  };
+  visit(target, []);
+  return order;
+}
