@@ -1,0 +1,21 @@
+// The cache module's public surface: keys, context checksums, records, locks.
+export type { ContentManifest, ContextEntry, EntryType } from './content.ts';
+export {
+  type ContextChecksum,
+  type ContextHasher,
+  type ContextHasherOptions,
+  type ContextSelection,
+  createContextHasher,
+} from './context-hasher.ts';
+export { parseDockerignore } from './ignore/dockerignore.ts';
+export { createPatternMatcher, type PatternMatcher } from './ignore/matcher.ts';
+export { type CacheDefinition, canonicalJson, computeCacheKey } from './key.ts';
+export { type KeyLockOptions, lockKey } from './lock.ts';
+export { normaliseMode } from './mode.ts';
+export {
+  type CacheRecord,
+  type CacheRecordInput,
+  type CacheStore,
+  openCacheStore,
+  type RecordInfo,
+} from './records.ts';

@@ -1,0 +1,23 @@
+import path from 'node:path';
+
+/** Where the cache keeps its files under the store root (see docs/architecture.md). */
+export interface CacheLayout {
+  readonly records: string;
+  /** Content manifests of COPY/ADD checksums, one file per distinct checksum. */
+  readonly content: string;
+  /** Markers that let --explain find records with the same inputs or slot. */
+  readonly index: string;
+  readonly stat: string;
+  readonly locks: string;
+}
+
+export function cacheLayout(root: string): CacheLayout {
+  const cache = path.join(root, 'cache');
+  return {
+    records: path.join(cache, 'records'),
+    content: path.join(cache, 'content'),
+    index: path.join(cache, 'index'),
+    stat: path.join(cache, 'stat'),
+    locks: path.join(root, 'locks'),
+  };
+}

@@ -1,0 +1,86 @@
+import type { BigIntStats } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { writeJsonAtomic } from './atomic.ts';
+import { sha256Hex } from './key.ts';
+
+/** What hashing one path found; reused while its stat is unchanged. */
+export interface StatValue {
+  readonly hash: string;
+  readonly target?: string;
+  readonly xattrs?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The persistent stat cache of one context directory: (dev, inode, size, mtime, ctime) → what
+ * hashing found, so an unchanged file costs one lstat and no read. ctime covers chmod, chown,
+ * xattr changes and a reset mtime. An entry is only stored when its timestamps are 2 s older than
+ * the moment its read began; a file written in the same timestamp tick as (or after) the read
+ * could otherwise keep a stale hash forever (git's "racy clean" problem). Such files are simply
+ * read again next time.
+ */
+export interface StatCache {
+  lookup(relPath: string, st: BigIntStats): StatValue | undefined;
+  store(relPath: string, st: BigIntStats, value: StatValue, readStartedNs: bigint): void;
+  /** Persist atomically if anything changed. */
+  save(): Promise<void>;
+}
+
+type Row = readonly [
+  stamp: string,
+  hash: string,
+  target?: string | null,
+  xattrs?: Record<string, string> | null,
+];
+
+interface StatFile {
+  readonly version: 1;
+  readonly context: string;
+  readonly entries: Record<string, Row>;
+}
+
+const RACY_NS = 2_000_000_000n;
+
+function stampOf(st: BigIntStats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+export async function openStatCache(dir: string, contextDir: string): Promise<StatCache> {
+  const file = path.join(dir, `${sha256Hex(contextDir).slice(0, 32)}.json`);
+  let entries: Record<string, Row> = {};
+  try {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as StatFile;
+    if (parsed.version === 1 && parsed.context === contextDir) entries = parsed.entries;
+  } catch (error) {
+    // A missing or damaged stat cache only costs reads; anything else is a real failure.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && !(error instanceof SyntaxError)) throw error;
+  }
+  let dirty = false;
+  let saving: Promise<void> = Promise.resolve();
+
+  return {
+    lookup(relPath, st) {
+      const row = entries[relPath];
+      if (row === undefined || row[0] !== stampOf(st)) return undefined;
+      return {
+        hash: row[1],
+        ...(row[2] != null && { target: row[2] }),
+        ...(row[3] != null && { xattrs: row[3] }),
+      };
+    },
+    store(relPath, st, value, readStartedNs) {
+      // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.max rejects
+      const newest = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
+      if (newest + RACY_NS > readStartedNs) return;
+      entries[relPath] = [stampOf(st), value.hash, value.target ?? null, value.xattrs ?? null];
+      dirty = true;
+    },
+    save() {
+      if (!dirty) return saving;
+      dirty = false;
+      const snapshot: StatFile = { version: 1, context: contextDir, entries };
+      saving = saving.then(() => writeJsonAtomic(file, snapshot));
+      return saving;
+    },
+  };
+}
