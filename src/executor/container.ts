@@ -4,10 +4,13 @@
  * abort kills the container through the runtime (or the process group before it exists).
  */
 import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { privateNamespaceCommand, shellQuote } from './private-ns.ts';
 import type { Runtime } from './runtime.ts';
 import { createRuntimeControl } from './runtime-control.ts';
+import type { OciSpec } from './spec/oci.ts';
 import type { OutputStream } from './types.ts';
 
 export interface LaunchOptions {
@@ -15,6 +18,8 @@ export interface LaunchOptions {
   readonly stateRoot: string;
   readonly bundleDir: string;
   readonly containerId: string;
+  /** config.json; passed through a pipe onto a private tmpfs, as it can hold secrets in its env. */
+  readonly spec: OciSpec;
   /** Shell lines run in the private namespace before the runtime starts. */
   readonly setup: readonly string[];
   /** Data written to fds 4, 5, ... of the setup script (secrets: they never touch the disk). */
@@ -35,18 +40,22 @@ export function inputFd(index: number): number {
   return 4 + index;
 }
 
-function script(options: LaunchOptions): string {
+function script(options: LaunchOptions, specFd: number, specSize: number): string {
+  const specDir = join(options.bundleDir, 'spec');
   const runtimeArgs = [
     options.runtime.path,
     '--root',
     options.stateRoot,
     'run',
     '--bundle',
-    options.bundleDir,
+    specDir,
     options.containerId,
   ];
   return [
     ...options.setup,
+    `mount -t tmpfs -o mode=0700,size=${specSize} tmpfs ${shellQuote(specDir)}`,
+    `cat <&${specFd} > ${shellQuote(join(specDir, 'config.json'))}`,
+    `exec ${specFd}<&-`,
     // fd 3 tells the parent that setup is done: errors before this line are setup errors.
     'echo ready >&3',
     'exec 3>&-',
@@ -54,10 +63,13 @@ function script(options: LaunchOptions): string {
   ].join('\n');
 }
 
-export function launchContainer(options: LaunchOptions): Promise<LaunchResult> {
-  const inputs = options.inputs ?? [];
+export async function launchContainer(options: LaunchOptions): Promise<LaunchResult> {
+  const spec = Buffer.from(JSON.stringify(options.spec));
+  const inputs = [...(options.inputs ?? []), spec];
+  await mkdir(join(options.bundleDir, 'spec'));
   const control = createRuntimeControl(options.runtime, options.stateRoot);
-  const { command, args } = privateNamespaceCommand(script(options));
+  const specSize = Math.max(spec.length * 2, 1024 * 1024);
+  const { command, args } = privateNamespaceCommand(script(options, inputFd(inputs.length - 1), specSize));
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...inputs.map(() => 'pipe' as const)],

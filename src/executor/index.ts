@@ -1,4 +1,5 @@
 /** The executor's public surface: snapshots, OCI spec generation, the runc executor and sweep. */
+export { pruneCacheMounts } from './mounts/cache.ts';
 export { createRuncExecutor, type RuncExecutorOptions } from './runc-executor.ts';
 export { type Runtime, type RuntimeChoice, resolveRuntime } from './runtime.ts';
 export { lookupInLayers } from './snapshot/lookup.ts';

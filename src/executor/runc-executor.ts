@@ -11,6 +11,7 @@ import { TsbuildError } from '../errors.ts';
 import { findMountStubs, removeMountStubs } from './artifacts.ts';
 import { launchContainer } from './container.ts';
 import { nofileLimit } from './limits.ts';
+import type { BuiltMounts } from './mounts/builder.ts';
 import { prepareMounts } from './mounts/prepare.ts';
 import { createOutputTail } from './output-tail.ts';
 import { currentOwner } from './owner.ts';
@@ -38,6 +39,13 @@ let sequence = 0;
 function containerId(): string {
   sequence += 1;
   return `tsb-${process.pid}-${sequence}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Entries of `overrides` replace those of `env` with the same name. */
+function mergeEnv(env: readonly string[], overrides: readonly string[]): string[] {
+  const name = (entry: string): string => entry.split('=', 1)[0] ?? entry;
+  const replaced = new Set(overrides.map(name));
+  return [...env.filter((entry) => !replaced.has(name(entry))), ...overrides];
 }
 
 /** As Docker prints it in `process "..." did not complete successfully`. */
@@ -75,8 +83,9 @@ export function createRuncExecutor(options: RuncExecutorOptions): Executor {
     const owner: BundleOwner = { ...currentOwner(), runtime: resolvedRuntime.path };
     await writeFileAtomic(join(bundleDir, 'owner.json'), JSON.stringify(owner));
 
-    const mounts = await prepareMounts(request.mounts ?? [], { root, bundleDir, signal });
+    let mounts: BuiltMounts | undefined;
     try {
+      mounts = await prepareMounts(request.mounts ?? [], { root, bundleDir, signal });
       const rootfs = await planOverlayRootfs(snapshot, snapshot.lowerDirs, bundleDir, snapshotsDir(root));
       const workdir = await planWorkdir(layers, cwd, rootfs.path, user);
       const hostname = request.hostname ?? 'tsbuild';
@@ -90,7 +99,7 @@ export function createRuncExecutor(options: RuncExecutorOptions): Executor {
       await writeFile(etcFiles.hostname, hostnameFile(hostname));
       const spec = generateSpec({
         args: request.args,
-        env: [...request.env, ...mounts.env],
+        env: mergeEnv(request.env, mounts.env),
         cwd,
         user,
         hostname,
@@ -102,8 +111,6 @@ export function createRuncExecutor(options: RuncExecutorOptions): Executor {
         cgroupsPath: `/tsbuild/${id}`,
         nofile: await nofileLimit(),
       });
-      // Mode 0600: the spec can hold secrets passed as environment variables.
-      await writeFile(join(bundleDir, 'config.json'), JSON.stringify(spec), { mode: 0o600 });
 
       const stubs = await findMountStubs(
         layers,
@@ -116,6 +123,7 @@ export function createRuncExecutor(options: RuncExecutorOptions): Executor {
         stateRoot: runtimeStateDir(root),
         bundleDir,
         containerId: id,
+        spec,
         setup: [...rootfs.setup, ...workdir.setup, ...mounts.setup],
         inputs: mounts.inputs,
         signal,
@@ -153,7 +161,7 @@ export function createRuncExecutor(options: RuncExecutorOptions): Executor {
       }
       return { exitCode: result.exitCode };
     } finally {
-      await mounts.release();
+      await mounts?.release();
       await rm(bundleDir, { recursive: true, force: true });
     }
   }

@@ -1,7 +1,11 @@
 /** Turns RUN --mount requests into OCI mounts plus the setup they need in the private namespace. */
-import { TsbuildError } from '../../errors.ts';
-import type { OciMount } from '../spec/oci.ts';
 import type { MountRequest } from '../types.ts';
+import { addBindMount } from './bind.ts';
+import { type BuiltMounts, createMountBuilder } from './builder.ts';
+import { addCacheMount } from './cache.ts';
+import { addSecretMount } from './secret.ts';
+import { addSshMount } from './ssh.ts';
+import { addTmpfsMount } from './tmpfs.ts';
 
 export interface MountContext {
   readonly root: string;
@@ -9,23 +13,39 @@ export interface MountContext {
   readonly signal: AbortSignal | undefined;
 }
 
-export interface PreparedMounts {
-  readonly mounts: readonly OciMount[];
-  readonly setup: readonly string[];
-  /** Data for the setup script's input fds (see container.ts), in order. */
-  readonly inputs: readonly Uint8Array[];
-  readonly env: readonly string[];
-  release(): Promise<void>;
-}
-
 export async function prepareMounts(
   requests: readonly MountRequest[],
-  _context: MountContext,
-): Promise<PreparedMounts> {
-  if (requests.length > 0) {
-    throw new TsbuildError('EXECUTOR', 'RUN --mount is not supported by this executor yet', {
-      hint: 'Remove the --mount flag from the RUN instruction.',
-    });
+  context: MountContext,
+): Promise<BuiltMounts> {
+  const builder = createMountBuilder(context.root, context.bundleDir, context.signal);
+  const sshSockets: string[] = [];
+  try {
+    for (const request of requests) {
+      switch (request.type) {
+        case 'bind':
+          await addBindMount(builder, request);
+          break;
+        case 'cache':
+          await addCacheMount(builder, request);
+          break;
+        case 'tmpfs':
+          addTmpfsMount(builder, request);
+          break;
+        case 'secret':
+          await addSecretMount(builder, request);
+          break;
+        case 'ssh': {
+          const socket = await addSshMount(builder, request, sshSockets.length);
+          if (socket !== undefined) sshSockets.push(socket);
+          break;
+        }
+      }
+    }
+  } catch (error) {
+    await builder.build().release();
+    throw error;
   }
-  return { mounts: [], setup: [], inputs: [], env: [], release: async () => {} };
+  // As in BuildKit, the first forwarded agent is the one ssh clients find by default.
+  if (sshSockets[0] !== undefined) builder.addEnv(`SSH_AUTH_SOCK=${sshSockets[0]}`);
+  return builder.build();
 }
