@@ -41,6 +41,8 @@ export interface ContextHasherOptions {
   readonly root?: string;
   /** Files read at once. */
   readonly readConcurrency?: number;
+  /** How old a file's timestamps must be before the stat cache trusts its hash (default 2000). */
+  readonly racyWindowMs?: number;
 }
 
 /** Never part of a checksum: a host labelling detail, not something the user put in the file. */
@@ -58,7 +60,7 @@ export function createContextHasher(options: ContextHasherOptions = {}): Context
     if (statDir === undefined) return undefined;
     let cache = statCaches.get(contextDir);
     if (cache === undefined) {
-      cache = openStatCache(statDir, contextDir);
+      cache = openStatCache(statDir, contextDir, options.racyWindowMs);
       statCaches.set(contextDir, cache);
     }
     return cache;

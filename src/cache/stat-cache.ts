@@ -39,13 +39,19 @@ interface StatFile {
   readonly entries: Record<string, Row>;
 }
 
-const RACY_NS = 2_000_000_000n;
+/** Default age a file's timestamps must have before its hash is trusted later. */
+export const RACY_WINDOW_MS = 2_000;
 
 function stampOf(st: BigIntStats): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }
 
-export async function openStatCache(dir: string, contextDir: string): Promise<StatCache> {
+export async function openStatCache(
+  dir: string,
+  contextDir: string,
+  racyWindowMs = RACY_WINDOW_MS,
+): Promise<StatCache> {
+  const racyNs = BigInt(racyWindowMs) * 1_000_000n;
   const file = path.join(dir, `${sha256Hex(contextDir).slice(0, 32)}.json`);
   let entries: Record<string, Row> = {};
   try {
@@ -71,7 +77,7 @@ export async function openStatCache(dir: string, contextDir: string): Promise<St
     store(relPath, st, value, readStartedNs) {
       // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.max rejects
       const newest = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
-      if (newest + RACY_NS > readStartedNs) return;
+      if (newest + racyNs > readStartedNs) return;
       entries[relPath] = [stampOf(st), value.hash, value.target ?? null, value.xattrs ?? null];
       dirty = true;
     },
