@@ -7,6 +7,7 @@ export {
   type ContextSelection,
   createContextHasher,
 } from './context-hasher.ts';
+export { explainMiss, type MissQuery } from './explain.ts';
 export { parseDockerignore } from './ignore/dockerignore.ts';
 export { createPatternMatcher, type PatternMatcher } from './ignore/matcher.ts';
 export { type CacheDefinition, canonicalJson, computeCacheKey } from './key.ts';
