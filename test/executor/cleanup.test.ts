@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isTsbuildError } from '../../src/errors.ts';
 import { sweep } from '../../src/executor/index.ts';
 import { CONTAINER_SKIP_REASON, canRunContainers, useTestStore } from './support/busybox.ts';
-import { eventually, mountsUnder, processesMatching, runtimeContainers } from './support/host-state.ts';
+import { expectNoLeftovers, processesMatching, runtimeContainers } from './support/host-state.ts';
 import { runShell } from './support/run.ts';
 
 const uniqueSeconds = () => 100_000 + Math.floor(Math.random() * 800_000);
@@ -15,13 +14,7 @@ describe.skipIf(!canRunContainers)(
   () => {
     const fixture = useTestStore();
 
-    async function expectClean(marker: string): Promise<void> {
-      expect(await eventually(() => processesMatching(marker).length === 0)).toBe(true);
-      expect(runtimeContainers(join(fixture.store.root, 'run', 'runc'))).toEqual([]);
-      expect(mountsUnder(fixture.store.root)).toEqual([]);
-      const bundles = await readdir(join(fixture.store.root, 'run')).catch(() => []);
-      expect(bundles.filter((name) => name !== 'runc')).toEqual([]);
-    }
+    const expectClean = (marker: string) => expectNoLeftovers(fixture.store.root, marker);
 
     it('kills a never-ending step when its signal aborts, and leaves nothing behind', async () => {
       const marker = `sleep ${uniqueSeconds()}`;

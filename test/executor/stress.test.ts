@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONTAINER_SKIP_REASON, canRunContainers, useTestStore } from './support/busybox.ts';
-import { eventually, mountsUnder, processesMatching, runtimeContainers } from './support/host-state.ts';
+import { expectNoLeftovers } from './support/host-state.ts';
 import { runShell } from './support/run.ts';
 
 describe.skipIf(!canRunContainers)(
@@ -10,11 +10,7 @@ describe.skipIf(!canRunContainers)(
   () => {
     const fixture = useTestStore();
 
-    async function expectNoLeftovers(marker: string): Promise<void> {
-      expect(await eventually(() => processesMatching(marker).length === 0)).toBe(true);
-      expect(runtimeContainers(join(fixture.store.root, 'run', 'runc'))).toEqual([]);
-      expect(mountsUnder(fixture.store.root)).toEqual([]);
-    }
+    const expectClean = (marker: string) => expectNoLeftovers(fixture.store.root, marker);
 
     it('writes 1 GiB into the layer', async () => {
       const run = await runShell(
@@ -24,7 +20,7 @@ describe.skipIf(!canRunContainers)(
       );
       expect((await stat(join(run.upperDir, 'big.bin'))).size).toBe(1024 * 1024 * 1024);
       await run.abort();
-      await expectNoLeftovers('of=/big.bin');
+      await expectClean('of=/big.bin');
     });
 
     it('forks 1,000 processes and reaps them all', async () => {
@@ -33,7 +29,7 @@ describe.skipIf(!canRunContainers)(
       const run = await runShell(fixture.store, fixture.executor, script);
       expect(run.output).toBe('forked 1000\nreaped\n');
       await run.abort();
-      await expectNoLeftovers(marker);
+      await expectClean(marker);
     });
 
     it('kills every process of a step that leaves background children behind', async () => {
@@ -46,7 +42,7 @@ describe.skipIf(!canRunContainers)(
       expect(run.output).toBe('left\n');
       await run.abort();
       // The pid namespace dies with its first process: nothing the step started survives it.
-      await expectNoLeftovers(marker);
+      await expectClean(marker);
     });
   },
 );

@@ -1,6 +1,9 @@
 /** What a leak test inspects on the host: mounts, the runtime's containers, processes. */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect } from 'vitest';
 
 export function mountsUnder(path: string): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8')
@@ -35,4 +38,13 @@ export async function eventually(check: () => boolean, attempts = 100): Promise<
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return check();
+}
+
+/** Asserts that nothing of a store's containers is left: processes (by marker), runtime state, mounts, bundles. */
+export async function expectNoLeftovers(root: string, marker: string): Promise<void> {
+  expect(await eventually(() => processesMatching(marker).length === 0)).toBe(true);
+  expect(runtimeContainers(join(root, 'run', 'runc'))).toEqual([]);
+  expect(mountsUnder(root)).toEqual([]);
+  const bundles = await readdir(join(root, 'run')).catch(() => []);
+  expect(bundles.filter((name) => name !== 'runc')).toEqual([]);
 }
