@@ -9,7 +9,7 @@ import { computeCacheKey } from '../cache/index.ts';
 import type { RunStep } from '../plan/types.ts';
 import type { Op, VertexContext } from '../solver/index.ts';
 import { finishLayer, loadRecord } from './layer.ts';
-import { mountDefinitions, prepareMounts } from './mounts.ts';
+import { mountDefinitions, type PreparedMounts, prepareMounts } from './mounts.ts';
 import { ensureSnapshot } from './rootfs.ts';
 import type { BuildInputs, OpServices } from './services.ts';
 import type { StateResult } from './types.ts';
@@ -58,8 +58,9 @@ export function createExecOp(
       const parent = states[0]!;
       const parentSnapshot = await ensureSnapshot(services, parent);
       const active = await services.snapshotter.prepare(parentSnapshot);
-      const mounts = await prepareMounts(services, inputs, step, states.slice(1), ctx.signal);
+      let mounts: PreparedMounts | undefined;
       try {
+        mounts = await prepareMounts(services, inputs, step, states.slice(1));
         await services.executor.run(
           {
             snapshot: active,
@@ -81,7 +82,7 @@ export function createExecOp(
         await active.abort().catch(() => undefined);
         throw err;
       } finally {
-        await mounts.release();
+        await mounts?.release();
       }
       return finishLayer(services, active, parent, parentSnapshot, {
         key,
