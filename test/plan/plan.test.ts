@@ -26,7 +26,7 @@ const BASE_CONFIG: ConfigState = {
 
 function plan(text: string, options: Partial<PlanOptions> = {}): Promise<BuildPlan> {
   const resolved: string[] = [];
-  return planBuild(parseDockerfileOrThrow(text), {
+  return planBuild(parseDockerfileOrThrow(text).ast, {
     platform: PLATFORM,
     resolveImage: async (ref) => {
       resolved.push(ref);
