@@ -8,9 +8,20 @@ export {
   createContextHasher,
 } from './context-hasher.ts';
 export { explainMiss, type MissQuery } from './explain.ts';
+export { type DiskUsageReport, du, type RecordUsage } from './gc/du.ts';
+export {
+  cacheBlobRoots,
+  type GcOwners,
+  gcIfOverBudget,
+  type PruneOptions,
+  type PruneReport,
+  prune,
+} from './gc/prune.ts';
+export type { UsageLine } from './gc/usage.ts';
 export { parseDockerignore } from './ignore/dockerignore.ts';
 export { createPatternMatcher, type PatternMatcher } from './ignore/matcher.ts';
 export { type CacheDefinition, canonicalJson, computeCacheKey } from './key.ts';
+export { createLease, type Lease } from './lease.ts';
 export { type KeyLockOptions, lockKey } from './lock.ts';
 export { normaliseMode } from './mode.ts';
 export {
