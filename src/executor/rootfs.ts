@@ -1,12 +1,14 @@
 /**
  * How a container gets its root filesystem over an active snapshot. Overlay: the parent chain as
- * lowerdirs and the snapshot's upper dir, mounted by the setup script in the private namespace.
+ * lowerdirs (shortened by flattening when too long) and the snapshot's upper dir, mounted by the
+ * setup script in the private namespace.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TsbuildError } from '../errors.ts';
 import { shellQuote } from './private-ns.ts';
-import { fitsOneMount, overlayOptions } from './snapshot/overlay-options.ts';
+import { mountableChain } from './snapshot/flatten.ts';
+import { snapshotsDir } from './snapshot/meta.ts';
+import { overlayOptions } from './snapshot/overlay-options.ts';
 import type { ActiveSnapshot } from './snapshot/types.ts';
 
 export interface RootfsPlan {
@@ -19,14 +21,16 @@ export interface RootfsPlan {
 }
 
 export async function planOverlayRootfs(
+  root: string,
   snapshot: ActiveSnapshot,
-  lowerDirs: readonly string[],
   bundleDir: string,
-  baseDir: string,
+  maxLayers?: number,
 ): Promise<RootfsPlan> {
+  const baseDir = snapshotsDir(root);
   const path = join(bundleDir, 'rootfs');
   await mkdir(path);
-  let lowers = lowerDirs;
+  const extra = { upperDir: snapshot.upperDir, workDir: snapshot.workDir };
+  let lowers = await mountableChain(root, snapshot.lowerDirs, extra, maxLayers);
   if (lowers.length === 0) {
     // overlayfs needs a lower layer even for a step on scratch.
     const empty = join(bundleDir, 'empty');
@@ -34,11 +38,6 @@ export async function planOverlayRootfs(
     lowers = [empty];
   }
   const layout = { lowerDirs: lowers, upperDir: snapshot.upperDir, workDir: snapshot.workDir };
-  if (!fitsOneMount(baseDir, layout)) {
-    throw new TsbuildError('SNAPSHOT', `Snapshot ${snapshot.id} has too many layers for one overlay mount`, {
-      hint: 'Flatten the chain first (flattenChain) and mount the shortened chain.',
-    });
-  }
   return {
     path,
     writableDir: snapshot.upperDir,

@@ -18,7 +18,6 @@ import { currentOwner } from './owner.ts';
 import { runDir, runtimeStateDir } from './paths.ts';
 import { planOverlayRootfs } from './rootfs.ts';
 import { type Runtime, type RuntimeChoice, resolveRuntime } from './runtime.ts';
-import { snapshotsDir } from './snapshot/meta.ts';
 import { hostnameFile, hostsFile, resolvConfFile } from './spec/etc-files.ts';
 import { generateSpec } from './spec/generate.ts';
 import type { BundleOwner } from './sweep.ts';
@@ -30,6 +29,8 @@ export interface RuncExecutorOptions {
   readonly root: string;
   /** `runc` (default), `crun`, or the path of an OCI runtime binary. */
   readonly runtime?: RuntimeChoice;
+  /** Most lower layers in one overlay mount before the chain is flattened (default: the kernel's 500). */
+  readonly maxMountLayers?: number;
 }
 
 const OUTPUT_LINES_IN_ERROR = 20;
@@ -86,7 +87,7 @@ export function createRuncExecutor(options: RuncExecutorOptions): Executor {
     let mounts: BuiltMounts | undefined;
     try {
       mounts = await prepareMounts(request.mounts ?? [], { root, bundleDir, signal });
-      const rootfs = await planOverlayRootfs(snapshot, snapshot.lowerDirs, bundleDir, snapshotsDir(root));
+      const rootfs = await planOverlayRootfs(root, snapshot, bundleDir, options.maxMountLayers);
       const workdir = await planWorkdir(layers, cwd, rootfs.path, user);
       const hostname = request.hostname ?? 'tsbuild';
       const etcFiles = {

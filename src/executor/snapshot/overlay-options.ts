@@ -48,9 +48,13 @@ export function overlayOptions(baseDir: string, layout: OverlayLayout): string {
   return [...parts, ...plainDiffOptions()].join(',');
 }
 
-export function fitsOneMount(baseDir: string, layout: OverlayLayout): boolean {
+export function fitsOneMount(
+  baseDir: string,
+  layout: OverlayLayout,
+  maxLayers = MAX_OVERLAY_LAYERS,
+): boolean {
   return (
-    layout.lowerDirs.length <= MAX_OVERLAY_LAYERS &&
+    layout.lowerDirs.length <= maxLayers &&
     overlayOptions(baseDir, layout).length <= MAX_MOUNT_DATA &&
     layout.lowerDirs.every((dir) => !dir.includes(':') && !dir.includes(','))
   );

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { TsbuildError } from '../../errors.ts';
 import { currentOwner } from '../owner.ts';
 import { allocateId, recordId } from './allocate.ts';
+import { flattenedCopies } from './flatten.ts';
 import { lookupInLayers } from './lookup.ts';
 import { ID_PATTERN, readMeta, type SnapshotMeta, snapshotDir, snapshotsDir, writeMeta } from './meta.ts';
 import { type KindDecision, probeOverlay } from './probe.ts';
@@ -179,6 +180,11 @@ export function createSnapshotter(options: SnapshotterOptions): Snapshotter {
     }
     await recordId(root, Number(id));
     committed.delete(id);
+    // Flattened copies of this chain are derived data: they go with it.
+    for (const copy of await flattenedCopies(root, id)) {
+      committed.delete(copy);
+      await rm(snapshotDir(root, copy), { recursive: true, force: true });
+    }
     // meta.json goes first so a crash mid-removal leaves a dir that sweep recognises as garbage.
     await rm(join(snapshotDir(root, id), 'meta.json'), { force: true });
     await rm(snapshotDir(root, id), { recursive: true, force: true });
