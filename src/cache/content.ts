@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex } from './key.ts';
+import { createHash } from 'node:crypto';
 
 export type EntryType = 'file' | 'dir' | 'symlink';
 
@@ -28,6 +28,17 @@ export interface ContentManifest {
   readonly entries: readonly ContextEntry[];
 }
 
+/**
+ * sha256 over one JSON line per entry with a fixed field order (xattr names sorted), which is as
+ * canonical as a generic canonical-JSON pass and several times faster on 50,000 entries.
+ */
 export function manifestOf(entries: readonly ContextEntry[]): ContentManifest {
-  return { digest: `sha256:${sha256Hex(canonicalJson(entries))}`, entries };
+  const hash = createHash('sha256').update('tsbuild.context.v1\n');
+  for (const e of entries) {
+    const xattrs =
+      e.xattrs === undefined ? null : Object.entries(e.xattrs).sort(([a], [b]) => (a < b ? -1 : 1));
+    const line = [e.path, e.dest, e.type, e.mode, e.uid, e.gid, e.size, e.hash, e.target ?? null, xattrs];
+    hash.update(`${JSON.stringify(line)}\n`);
+  }
+  return { digest: `sha256:${hash.digest('hex')}`, entries };
 }
