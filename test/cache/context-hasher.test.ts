@@ -126,3 +126,17 @@ describe('context checksum', () => {
     ).rejects.toThrow(/excluded by .dockerignore/);
   });
 });
+
+describe('context checksum and extended attributes', () => {
+  it('changes when a file gains an xattr', async () => {
+    const { setAttribute } = await import('@napi-rs/xattr');
+    const dir = await makeContext(app);
+    const before = await digest(dir, { sources: ['src'] });
+    await setAttribute(path.join(dir, 'src/main.ts'), 'user.tsbuild.test', 'x');
+    const sum = await createContextHasher().checksum(dir, { sources: ['src'] });
+    expect(sum.entries.find((e) => e.path === 'src/main.ts')?.xattrs).toEqual({
+      'user.tsbuild.test': 'eA==',
+    });
+    expect(sum.digest).not.toBe(before);
+  });
+});
