@@ -4,6 +4,7 @@ import path from 'node:path';
 import { getAttribute, listAttributes } from '@napi-rs/xattr';
 import PQueue from 'p-queue';
 import xxhash, { type XXHashAPI } from 'xxhash-wasm';
+import { TsbuildError } from '../errors.ts';
 import { type ContentManifest, type ContextEntry, type EntryType, manifestOf } from './content.ts';
 import { parseDockerignore } from './ignore/dockerignore.ts';
 import { createPatternMatcher } from './ignore/matcher.ts';
@@ -120,6 +121,8 @@ export function createContextHasher(options: ContextHasherOptions = {}): Context
           const isIgnored = ignored.matches(childRel);
           if (isIgnored && !ignored.hasExclusions) return [];
           const st = await lstat(path.join(contextDir, childRel), { bigint: true });
+          // Sockets, FIFOs and devices cannot be copied into a layer (and reading a FIFO blocks).
+          if (!isCopyable(st)) return [];
           if (!st.isDirectory()) return isIgnored ? [] : [await entryOf(childRel, childDest, st)];
           const inner = await walk(root, childRel, childDest);
           // An ignored directory still appears when a `!` rule brings back something inside it.
@@ -136,6 +139,11 @@ export function createContextHasher(options: ContextHasherOptions = {}): Context
       for (const root of roots) {
         if (root.path !== '.' && (excluded.matches(root.path) || excluded.matches(root.dest))) continue;
         const st = await lstat(path.join(contextDir, root.resolved), { bigint: true });
+        if (!isCopyable(st)) {
+          throw new TsbuildError('CONTEXT', `COPY source "${root.path}" is a socket, FIFO or device`, {
+            hint: 'only files, directories and symlinks can be copied; exclude it or copy another path',
+          });
+        }
         entries.push(await entryOf(root.resolved, root.dest, st));
         if (st.isDirectory()) entries.push(...(await walk(root, root.resolved, root.dest)));
       }
@@ -164,6 +172,10 @@ async function hashFile(
   } finally {
     await handle.close();
   }
+}
+
+function isCopyable(st: BigIntStats): boolean {
+  return st.isFile() || st.isDirectory() || st.isSymbolicLink();
 }
 
 function hex(value: bigint): string {

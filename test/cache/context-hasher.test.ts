@@ -140,3 +140,14 @@ describe('context checksum and extended attributes', () => {
     expect(sum.digest).not.toBe(before);
   });
 });
+
+describe('context checksum and special files', () => {
+  it('leaves FIFOs out of a copied directory and refuses one named as a source', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const dir = await makeContext(app);
+    execFileSync('mkfifo', [path.join(dir, 'src/pipe')]);
+    const sum = await createContextHasher().checksum(dir, { sources: ['src'] });
+    expect(sum.entries.map((e) => e.path)).toEqual(['src', 'src/main.ts', 'src/util.ts']);
+    await expect(createContextHasher().checksum(dir, { sources: ['src/pipe'] })).rejects.toThrow(/FIFO/);
+  });
+});
