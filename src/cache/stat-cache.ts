@@ -62,10 +62,13 @@ export async function openStatCache(
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && !(error instanceof SyntaxError)) throw error;
   }
   let dirty = false;
+  // Paths looked at by this process: entries of deleted files are dropped once they dominate.
+  const seen = new Set<string>();
   let saving: Promise<void> = Promise.resolve();
 
   return {
     lookup(relPath, st) {
+      seen.add(relPath);
       const row = entries[relPath];
       if (row === undefined || row[0] !== stampOf(st)) return undefined;
       return {
@@ -84,6 +87,10 @@ export async function openStatCache(
     save() {
       if (!dirty) return saving;
       dirty = false;
+      const names = Object.keys(entries);
+      if (names.length > 2 * seen.size + 1000) {
+        entries = Object.fromEntries(names.filter((n) => seen.has(n)).map((n) => [n, entries[n]!]));
+      }
       const snapshot: StatFile = { version: 1, context: contextDir, entries };
       saving = saving.then(() => writeJsonAtomic(file, snapshot));
       return saving;
