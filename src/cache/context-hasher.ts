@@ -112,6 +112,7 @@ export function createContextHasher(options: ContextHasherOptions = {}): Context
     /** A directory's entries below it, in name order; ignored/excluded paths left out. */
     const walk = async (root: SourceRoot, rel: string, dest: string): Promise<ContextEntry[]> => {
       const names = (await readdir(path.join(contextDir, rel))).sort();
+      statCache?.listed(rel);
       const children = await Promise.all(
         names.map(async (name): Promise<ContextEntry[]> => {
           const childRel = rel === '.' ? name : `${rel}/${name}`;

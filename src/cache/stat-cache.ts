@@ -22,6 +22,8 @@ export interface StatValue {
 export interface StatCache {
   lookup(relPath: string, st: BigIntStats): StatValue | undefined;
   store(relPath: string, st: BigIntStats, value: StatValue, readStartedNs: bigint): void;
+  /** The walk read this directory's whole listing. */
+  listed(dirRelPath: string): void;
   /** Persist atomically if anything changed. */
   save(): Promise<void>;
 }
@@ -62,8 +64,10 @@ export async function openStatCache(
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && !(error instanceof SyntaxError)) throw error;
   }
   let dirty = false;
-  // Paths looked at by this process: entries of deleted files are dropped once they dominate.
+  // Directories listed and paths looked at by this process: an entry below a listed directory that
+  // was never looked at belongs to a deleted (or now ignored) path and is dropped at save.
   const seen = new Set<string>();
+  const listed = new Set<string>();
   let saving: Promise<void> = Promise.resolve();
 
   return {
@@ -84,12 +88,15 @@ export async function openStatCache(
       entries[relPath] = [stampOf(st), value.hash, value.target ?? null, value.xattrs ?? null];
       dirty = true;
     },
+    listed(dirRelPath) {
+      listed.add(dirRelPath);
+    },
     save() {
       if (!dirty) return saving;
       dirty = false;
-      const names = Object.keys(entries);
-      if (names.length > 2 * seen.size + 1000) {
-        entries = Object.fromEntries(names.filter((n) => seen.has(n)).map((n) => [n, entries[n]!]));
+      for (const name of Object.keys(entries)) {
+        const slash = name.lastIndexOf('/');
+        if (!seen.has(name) && listed.has(slash < 0 ? '.' : name.slice(0, slash))) delete entries[name];
       }
       const snapshot: StatFile = { version: 1, context: contextDir, entries };
       saving = saving.then(() => writeJsonAtomic(file, snapshot));

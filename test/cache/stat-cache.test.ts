@@ -1,4 +1,4 @@
-import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createContextHasher } from '../../src/cache/index.ts';
@@ -63,5 +63,29 @@ describe('persistent stat cache', () => {
     const hasher = createContextHasher();
     await hasher.checksum(dir, { sources: ['.'] });
     expect((await hasher.checksum(dir, { sources: ['.'] })).stats.filesRead).toBe(3);
+  });
+});
+
+describe('stat cache housekeeping', () => {
+  it('forgets deleted files but keeps entries outside what a COPY walked', async () => {
+    const root = await tempDir('tsbuild-root-');
+    const dir = await context(4);
+    await writeFile(path.join(dir, 'top.txt'), 'top');
+    const hasher = () => createContextHasher({ root, racyWindowMs: 0 });
+    await hasher().checksum(dir, { sources: ['.'] });
+    await rm(path.join(dir, 'src', 'f0.txt'));
+    await hasher().checksum(dir, { sources: ['src'] });
+    const [file] = await readdir(path.join(root, 'cache', 'stat'));
+    const saved = JSON.parse(await readFile(path.join(root, 'cache', 'stat', file!), 'utf8')) as {
+      entries: Record<string, unknown>;
+    };
+    expect(Object.keys(saved.entries).sort()).toEqual([
+      '.',
+      'src',
+      'src/f1.txt',
+      'src/f2.txt',
+      'src/f3.txt',
+      'top.txt',
+    ]);
   });
 });
