@@ -109,19 +109,20 @@ function parseLine(
     p.out.error('DF_PARSE', 'could not read this instruction', span(whole.start, whole.end));
     return undefined;
   }
-  const kind = kindOf(head.keyword.text);
-  if (kind === undefined) {
-    const near = closestMatch(head.keyword.text, KEYWORDS);
+  const unknown = (keyword: Piece): undefined => {
+    const near = closestMatch(keyword.text, KEYWORDS);
     p.out.error(
       'DF_UNKNOWN_INSTRUCTION',
-      `unknown instruction: ${head.keyword.text}`,
-      span(head.keyword.start, head.keyword.end),
+      `unknown instruction: ${keyword.text}`,
+      span(keyword.start, keyword.end),
       near === undefined ? `valid instructions are ${KEYWORDS.join(', ')}` : `did you mean ${near}?`,
     );
     return undefined;
-  }
+  };
+  const kind = kindOf(head.keyword.text);
+  if (kind === undefined) return unknown(head.keyword);
 
-  const { heredocs, end } = readHeredocs(p, line, kind, head, span);
+  const { heredocs, end, complete } = readHeredocs(p, line, kind, head, span);
   const build = (kindToBuild: InstructionKind, h: Head, from: number): Instruction | undefined => {
     const start = sourceSpan(line, from, from + 1).start;
     const ctx: BuildContext = {
@@ -144,18 +145,16 @@ function parseLine(
       },
       nested(args) {
         const inner = readHead(args.text, args.start, span);
-        const innerKind = inner && kindOf(inner.keyword.text);
-        if (inner === undefined || innerKind === undefined) {
-          ctx.error(`unknown instruction: ${inner?.keyword.text ?? args.text}`, args);
-          return undefined;
-        }
-        return build(innerKind, inner, args.start);
+        if (inner === undefined) return undefined;
+        const innerKind = kindOf(inner.keyword.text);
+        return innerKind === undefined ? unknown(inner.keyword) : build(innerKind, inner, args.start);
       },
     };
     return BUILDERS[kindToBuild](ctx);
   };
   const instruction = build(kind, head, head.keyword.start);
-  return instruction === undefined ? { kind } : { kind, instruction };
+  // An instruction whose heredoc never ends is reported and left out of the AST.
+  return instruction === undefined || !complete ? { kind } : { kind, instruction };
 }
 
 /** Reads the heredoc bodies that follow the line, when the instruction can take them (Docker's rules). */
@@ -165,7 +164,7 @@ function readHeredocs(
   kind: InstructionKind,
   head: Head,
   span: (s: number, e: number) => Range,
-): { heredocs: Heredoc[]; end: number } {
+): { heredocs: Heredoc[]; end: number; complete: boolean } {
   let target: Head | undefined = head;
   let targetKind: InstructionKind | undefined = kind;
   if (kind === 'ONBUILD') {
@@ -174,16 +173,16 @@ function readHeredocs(
   }
   const heredocs: Heredoc[] = [];
   let end = line.end;
-  if (target === undefined || targetKind === undefined || !HEREDOC_KINDS.has(targetKind))
-    return { heredocs, end };
-  if (readJsonArray(target.args.text) !== undefined || !line.text.includes('<<')) return { heredocs, end };
+  const none = { heredocs, end, complete: true };
+  if (target === undefined || targetKind === undefined || !HEREDOC_KINDS.has(targetKind)) return none;
+  if (readJsonArray(target.args.text) !== undefined || !line.text.includes('<<')) return none;
   let markers: HeredocMarker[];
   try {
     markers = findHeredocMarkers(line.text);
   } catch (error) {
     if (!(error instanceof ExpandFailure)) throw error;
     p.out.error('DF_PARSE', `invalid heredoc: ${error.message}`, span(target.args.start, target.args.end));
-    return { heredocs, end };
+    return { ...none, complete: false };
   }
   for (const marker of markers) {
     const body = p.reader.readHeredoc(marker.name, marker.chomp);
@@ -195,7 +194,7 @@ function readHeredocs(
         p.index.range(line.start, body.end),
         `end the heredoc with a line containing only ${marker.name}`,
       );
-      break;
+      return { heredocs, end, complete: false };
     }
     heredocs.push({
       name: marker.name,
@@ -205,7 +204,7 @@ function readHeredocs(
       range: p.index.range(body.start, body.end),
     });
   }
-  return { heredocs, end };
+  return { heredocs, end, complete: true };
 }
 
 export function parseDockerfile(text: string, _options: ParseOptions = {}): ParseResult {

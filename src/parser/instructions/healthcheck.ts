@@ -45,13 +45,11 @@ function options(ctx: BuildContext, flags: FlagValues): HealthcheckOptions | und
   for (const [flag, field] of OPTIONS) {
     const value = flags.string(flag);
     if (value === undefined || value === '') continue;
-    if (!DURATION.test(value))
-      bad(
-        flag,
-        `time: invalid duration ${JSON.stringify(value)}`,
-        'write a duration such as 30s, 1m30s or 500ms',
-      );
-    else if (durationNs(value) < 1e6)
+    if (!DURATION.test(value)) {
+      // Go's time.ParseDuration wording.
+      const reason = /^[-+]?[0-9.]+$/.test(value) ? 'missing unit in duration' : 'invalid duration';
+      bad(flag, `time: ${reason} ${JSON.stringify(value)}`, 'write a duration such as 30s, 1m30s or 500ms');
+    } else if (durationNs(value) < 1e6)
       bad(flag, `Interval "${flag}" cannot be less than 1ms`, 'use 1ms or more');
     else out = { ...out, [field]: value };
   }

@@ -1,0 +1,5 @@
+FROM a
+ENV ONLYKEY
+ENV a=1 b
+ENV =x
+ENV

@@ -1,0 +1,4 @@
+FROM a
+EXPOSE 80 443/tcp 53/udp 7000-7010/tcp $PORT
+EXPOSE 80/bogus
+EXPOSE abc

@@ -1,0 +1,3 @@
+FROM a
+RUN -- --not-a-flag
+CMD --help

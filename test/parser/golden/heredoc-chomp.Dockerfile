@@ -1,0 +1,6 @@
+FROM a
+RUN <<-EOT sh
+	if true; then
+		echo tabbed
+	fi
+	EOT

@@ -1,0 +1,5 @@
+FROM a
+COPY --chmod=755 <<EOF /usr/local/bin/run.sh
+#!/bin/sh
+exec "$@"
+EOF

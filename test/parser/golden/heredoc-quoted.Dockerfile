@@ -1,0 +1,10 @@
+FROM a
+RUN <<"EOF"
+echo $NOT_EXPANDED
+EOF
+RUN <<'END' bash
+echo $ALSO
+END
+RUN <<E\OF
+x
+EOF

@@ -1,0 +1,4 @@
+from alpine AS base
+Run echo mixed
+workdir /app
+COPY . .

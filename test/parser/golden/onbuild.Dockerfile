@@ -1,0 +1,4 @@
+FROM a
+ONBUILD RUN make
+ONBUILD COPY --from=x . /app
+onbuild ADD ["a", "/b"]

@@ -1,0 +1,4 @@
+FROM a
+RUN ["echo" "missing comma"]
+RUN ['single', 'quotes']
+RUN ["ok"] trailing

@@ -1,0 +1,4 @@
+FROM a
+RUN --network=none true
+RUN --network=host --security=insecure true
+RUN --network=bridge true

@@ -1,0 +1,4 @@
+FROM a
+RUN echo "hello world" && ls
+RUN ["sh", "-c", "echo $HOME"]
+RUN []

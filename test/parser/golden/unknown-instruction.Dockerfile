@@ -1,0 +1,4 @@
+FROM a
+  RUNN echo hi
+COPPY a b
+XYZZY

@@ -1,0 +1,7 @@
+FROM a
+USER app:app
+USER 1000
+WORKDIR /srv/my app
+WORKDIR relative/dir
+STOPSIGNAL SIGQUIT
+USER

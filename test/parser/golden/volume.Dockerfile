@@ -1,0 +1,4 @@
+FROM a
+VOLUME /data /logs
+VOLUME ["/var/lib/db", "/backup"]
+VOLUME [""]
