@@ -11,6 +11,7 @@ import { type BuildEvent, phase } from './builder/events.ts';
 import { buildGraph } from './builder/graph.ts';
 import { createBaseImageResolver, type PullPolicy } from './builder/resolve.ts';
 import { openServices, type ServiceOptions } from './builder/services.ts';
+import { createLease } from './cache/index.ts';
 import { TsbuildError } from './errors.ts';
 import { familiarName, parseReference, serializeImage, writeImage } from './image/index.ts';
 import type { OpServices } from './ops/services.ts';
@@ -105,6 +106,7 @@ async function runBuild(services: OpServices, solver: Solver, options: BuildOpti
   const emit = (e: BuildEvent) => options.onEvent?.(e);
   const solveEvents: SolveEvent[] = [];
   const warnings: string[] = [];
+  const lease = createLease(services.root);
   emit({
     type: 'build.started',
     buildId,
@@ -138,7 +140,7 @@ async function runBuild(services: OpServices, solver: Solver, options: BuildOpti
       emit({ type: 'build.warning', warning: { file: def.file, diagnostic: d } });
     }
     const inputs = await makeBuildInputs(options, def);
-    const graph = buildGraph(plan, services, inputs);
+    const graph = buildGraph(plan, services, inputs, def.path ?? `stdin:${inputs.contextDir}`);
     const filter = new Set((options.noCacheFilter ?? []).map((s) => s.toLowerCase()));
     const [result] = await solver.solve([graph.target], {
       ...(options.signal !== undefined && { signal: options.signal }),
@@ -147,6 +149,9 @@ async function runBuild(services: OpServices, solver: Solver, options: BuildOpti
         options.noCache === true || (filter.size > 0 && filter.has(graph.stageOf.get(v.id)?.name ?? '')),
       onEvent: (e) => {
         solveEvents.push(e);
+        // Records this build uses are held until it ends, so a concurrent GC cannot take them.
+        if (e.type === 'vertex.cached' || e.type === 'vertex.completed')
+          lease.hold(e.key).catch(() => undefined);
         emit(e);
       },
     });
@@ -178,6 +183,8 @@ async function runBuild(services: OpServices, solver: Solver, options: BuildOpti
   } catch (error) {
     emit({ type: 'build.failed', buildId, durationMs: performance.now() - started, error });
     throw error;
+  } finally {
+    await lease.release();
   }
 }
 

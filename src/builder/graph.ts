@@ -38,7 +38,16 @@ function vertexName(
   return `[${label === '' ? '' : `${label} `}${position}/${total}] ${text}`;
 }
 
-export function buildGraph(plan: BuildPlan, services: OpServices, inputs: BuildInputs): BuildGraph {
+/**
+ * `slotPrefix` names the Dockerfile (its path), so a step's slot — where it
+ * sits — lets `--explain` find the step's last record after it changed.
+ */
+export function buildGraph(
+  plan: BuildPlan,
+  services: OpServices,
+  inputs: BuildInputs,
+  slotPrefix: string,
+): BuildGraph {
   const platform = `${plan.platform.os}/${plan.platform.architecture}`;
   const last = new Map<number, BuildVertex>();
   const stageOf = new Map<string, StagePlan>();
@@ -85,19 +94,20 @@ export function buildGraph(plan: BuildPlan, services: OpServices, inputs: BuildI
     }
     layerSteps.forEach((step, i) => {
       const extra: BuildVertex[] = [];
+      const slot = `${slotPrefix}#${stage.index}:${i + 1}`;
       let op: Op<StateResult>;
       if (step.kind === 'run') {
         for (const m of step.mounts) {
           const v = m.from === undefined ? undefined : sourceVertex(m.from);
           if (v !== undefined) extra.push(v);
         }
-        op = createExecOp({ step, services, inputs, platform });
+        op = createExecOp({ step, services, inputs, platform, slot });
       } else if (step.kind === 'copy') {
         const v = sourceVertex(step.from);
         if (v !== undefined) extra.push(v);
         op = createCopyOp({ step, services, inputs });
       } else {
-        op = createWorkdirOp(step, services, inputs);
+        op = createWorkdirOp(step, services, inputs, slot);
       }
       const vertex: BuildVertex = {
         id: `s${stage.index}:${i + 1}`,

@@ -6,9 +6,9 @@
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createContextHasher, lockKey, openCacheStore } from '../cache/index.ts';
+import { cacheBlobRoots, createContextHasher, lockKey, openCacheStore } from '../cache/index.ts';
 import { createRuncExecutor, createSnapshotter, sweep } from '../executor/index.ts';
-import { openImageStore } from '../image/index.ts';
+import { openImageStore, parseDigest } from '../image/index.ts';
 import type { OpServices } from '../ops/services.ts';
 import type { KeyLock } from '../solver/index.ts';
 
@@ -42,6 +42,9 @@ export async function openServices(options: ServiceOptions): Promise<Services> {
     ...(options.runtime !== undefined && { runtime: options.runtime }),
   });
   const hasher = createContextHasher({ root });
+  // Layer blobs that cache records point at are live for the image store's GC.
+  const roots = cacheBlobRoots(cache);
+  store.gcRoots.register('cache', async () => (await roots()).map((d) => parseDigest(d)));
   return {
     root,
     store,

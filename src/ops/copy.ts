@@ -78,8 +78,10 @@ export function createCopyOp(options: CopyOpOptions): Op<StateResult> {
     ...(chmod !== undefined && { chmod }),
   });
 
+  let keyInputs: readonly string[] = [];
   return {
     async cacheKey(inputKeys: readonly string[], ctx: VertexContext) {
+      keyInputs = inputKeys;
       if (step.from.kind !== 'context' || step.sources.length === 0)
         return computeCacheKey(definition, inputKeys);
       const sum = await services.hasher.checksum(inputs.contextDir, contextSelection());
@@ -143,6 +145,7 @@ export function createCopyOp(options: CopyOpOptions): Op<StateResult> {
         ...(inputs.sourceDateEpoch !== undefined && { sourceDateEpoch: inputs.sourceDateEpoch }),
         definition,
         description: step.display,
+        inputKeys: keyInputs,
       });
     },
   };

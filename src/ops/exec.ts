@@ -8,7 +8,7 @@
 import { computeCacheKey } from '../cache/index.ts';
 import type { RunStep } from '../plan/types.ts';
 import type { Op, VertexContext } from '../solver/index.ts';
-import { finishLayer, loadRecord } from './layer.ts';
+import { explainStep, finishLayer, loadRecord } from './layer.ts';
 import { mountDefinitions, type PreparedMounts, prepareMounts } from './mounts.ts';
 import { ensureSnapshot } from './rootfs.ts';
 import type { BuildInputs, OpServices } from './services.ts';
@@ -19,6 +19,8 @@ export interface ExecOpOptions {
   readonly services: OpServices;
   readonly inputs: BuildInputs;
   readonly platform: string;
+  /** Where the step sits in its Dockerfile (for `--explain`). */
+  readonly slot?: string;
 }
 
 /** Environment entries that never change a result: proxy settings, as in Docker. */
@@ -48,12 +50,21 @@ export function createExecOp(
 ): Op<StateResult> & { readonly definition: () => Record<string, unknown> } {
   const { step, services, inputs } = options;
   const definition = () => execDefinition(step, options.platform, inputs.network);
+  let keyInputs: readonly string[] = [];
   return {
     definition,
     async cacheKey(inputKeys: readonly string[], _ctx: VertexContext) {
+      keyInputs = inputKeys;
       return computeCacheKey(definition(), inputKeys, await contextMountsChecksum(services, inputs, step));
     },
     load: (key) => loadRecord(services, key),
+    explain: (_key, inputKeys) =>
+      explainStep(services, {
+        definition: definition(),
+        inputKeys,
+        description: step.display,
+        ...(options.slot !== undefined && { slot: options.slot }),
+      }),
     async run(states, key, ctx) {
       const parent = states[0]!;
       const parentSnapshot = await ensureSnapshot(services, parent);
@@ -90,6 +101,8 @@ export function createExecOp(
         ...(inputs.sourceDateEpoch !== undefined && { sourceDateEpoch: inputs.sourceDateEpoch }),
         definition: definition(),
         description: step.display,
+        inputKeys: keyInputs,
+        ...(options.slot !== undefined && { slot: options.slot }),
       });
     },
   };

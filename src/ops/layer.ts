@@ -5,6 +5,7 @@
  * never points at something incomplete.
  */
 import { readdir } from 'node:fs/promises';
+import { type CacheDefinition, type ContentManifest, explainMiss } from '../cache/index.ts';
 import type { ActiveSnapshot } from '../executor/index.ts';
 import { writeLayerBlob } from '../image/index.ts';
 import { chainIdOf } from './rootfs.ts';
@@ -18,6 +19,11 @@ export interface FinishOptions {
   /** The definition the key was made from, kept for `--explain`. */
   readonly definition: unknown;
   readonly description: string;
+  readonly inputKeys: readonly string[];
+  /** Where the step sits in its Dockerfile, so `--explain` finds the step's last record. */
+  readonly slot?: string;
+  /** COPY/ADD: the checksum manifest behind the key. */
+  readonly content?: ContentManifest;
 }
 
 export async function finishLayer(
@@ -52,16 +58,38 @@ export async function finishLayer(
     throw err;
   }
   options.signal.throwIfAborted();
+  const layer = result.stepLayers.at(-1) === true ? result.layers.at(-1) : undefined;
   await services.cache.put(options.key, {
     result,
     definition: options.definition,
     description: options.description,
+    inputKeys: options.inputKeys,
+    ...(options.slot !== undefined && { slot: options.slot }),
+    ...(options.content !== undefined && { content: options.content }),
+    ...(result.snapshotId !== undefined && { snapshotId: result.snapshotId }),
+    ...(layer !== undefined && { layer: { digest: layer.digest, diffId: layer.diffId, size: layer.size } }),
   });
   return result;
 }
 
-/** A recorded result for `key`, or undefined. */
+/** A recorded result for `key`, or undefined; a hit marks the record used (LRU). */
 export async function loadRecord(services: OpServices, key: string): Promise<StateResult | undefined> {
   const record = await services.cache.get(key);
-  return record === undefined ? undefined : (record.result as StateResult);
+  if (record === undefined) return undefined;
+  await services.cache.touch(key);
+  return record.result as StateResult;
+}
+
+/** Why a step missed, from the nearest record of the same inputs or slot. */
+export function explainStep(
+  services: OpServices,
+  query: {
+    definition: CacheDefinition;
+    inputKeys: readonly string[];
+    description: string;
+    slot?: string;
+    content?: ContentManifest;
+  },
+): Promise<string> {
+  return explainMiss(services.cache, query);
 }

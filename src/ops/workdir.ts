@@ -6,7 +6,7 @@ import { computeCacheKey } from '../cache/index.ts';
 import { resolveUser } from '../executor/index.ts';
 import type { WorkdirStep } from '../plan/types.ts';
 import type { Op } from '../solver/index.ts';
-import { finishLayer, loadRecord } from './layer.ts';
+import { explainStep, finishLayer, loadRecord } from './layer.ts';
 import { ensureSnapshot } from './rootfs.ts';
 import type { BuildInputs, OpServices } from './services.ts';
 import type { StateResult } from './types.ts';
@@ -16,11 +16,23 @@ export function createWorkdirOp(
   step: WorkdirStep,
   services: OpServices,
   inputs: BuildInputs,
+  slot?: string,
 ): Op<StateResult> {
   const definition = { op: 'workdir', path: step.path, user: step.user ?? '' };
+  let keyInputs: readonly string[] = [];
   return {
-    cacheKey: async (inputKeys) => computeCacheKey(definition, inputKeys),
+    cacheKey: async (inputKeys) => {
+      keyInputs = inputKeys;
+      return computeCacheKey(definition, inputKeys);
+    },
     load: (key) => loadRecord(services, key),
+    explain: (_key, inputKeys) =>
+      explainStep(services, {
+        definition,
+        inputKeys,
+        description: step.display,
+        ...(slot !== undefined && { slot }),
+      }),
     async run(states, key, ctx) {
       const parent = states[0]!;
       const parentSnapshot = await ensureSnapshot(services, parent);
@@ -38,6 +50,8 @@ export function createWorkdirOp(
         ...(inputs.sourceDateEpoch !== undefined && { sourceDateEpoch: inputs.sourceDateEpoch }),
         definition,
         description: step.display,
+        inputKeys: keyInputs,
+        ...(slot !== undefined && { slot }),
       });
     },
   };
