@@ -8,7 +8,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { TsbuildError } from '../errors.ts';
-import { findMountStubs, removeMountStubs } from './artifacts.ts';
+import { findMountStubs } from './artifacts.ts';
 import { launchContainer } from './container.ts';
 import { nofileLimit } from './limits.ts';
 import type { BuiltMounts } from './mounts/builder.ts';
@@ -16,7 +16,7 @@ import { prepareMounts } from './mounts/prepare.ts';
 import { createOutputTail } from './output-tail.ts';
 import { currentOwner } from './owner.ts';
 import { runDir, runtimeStateDir } from './paths.ts';
-import { planOverlayRootfs } from './rootfs.ts';
+import { planCopyRootfs, planOverlayRootfs } from './rootfs.ts';
 import { type Runtime, type RuntimeChoice, resolveRuntime } from './runtime.ts';
 import { hostnameFile, hostsFile, resolvConfFile } from './spec/etc-files.ts';
 import { generateSpec } from './spec/generate.ts';
@@ -34,6 +34,13 @@ export interface RuncExecutorOptions {
 }
 
 const OUTPUT_LINES_IN_ERROR = 20;
+
+/** The generated /etc files: their place in the container and their name in the bundle. */
+const ETC_FILES = {
+  '/etc/hosts': 'hosts',
+  '/etc/resolv.conf': 'resolv.conf',
+  '/etc/hostname': 'hostname',
+} as const;
 
 let sequence = 0;
 
@@ -87,13 +94,16 @@ export function createRuncExecutor(options: RuncExecutorOptions): Executor {
     let mounts: BuiltMounts | undefined;
     try {
       mounts = await prepareMounts(request.mounts ?? [], { root, bundleDir, signal });
-      const rootfs = await planOverlayRootfs(root, snapshot, bundleDir, options.maxMountLayers);
+      const rootfs =
+        snapshot.kind === 'copy'
+          ? await planCopyRootfs(snapshot, bundleDir)
+          : await planOverlayRootfs(root, snapshot, bundleDir, options.maxMountLayers);
       const workdir = await planWorkdir(layers, cwd, rootfs.path, user);
       const hostname = request.hostname ?? 'tsbuild';
       const etcFiles = {
-        hosts: join(bundleDir, 'hosts'),
-        resolvConf: join(bundleDir, 'resolv.conf'),
-        hostname: join(bundleDir, 'hostname'),
+        hosts: join(bundleDir, ETC_FILES['/etc/hosts']),
+        resolvConf: join(bundleDir, ETC_FILES['/etc/resolv.conf']),
+        hostname: join(bundleDir, ETC_FILES['/etc/hostname']),
       };
       await writeFile(etcFiles.hosts, hostsFile(hostname));
       await writeFile(etcFiles.resolvConf, resolvConfFile(request.network, await hostResolvConf()));
@@ -113,11 +123,18 @@ export function createRuncExecutor(options: RuncExecutorOptions): Executor {
         nofile: await nofileLimit(),
       });
 
-      const stubs = await findMountStubs(
+      const fileTargets = new Set([...Object.keys(ETC_FILES), ...mounts.fileTargets]);
+      const found = await findMountStubs(
         layers,
-        spec.mounts.map((mount) => mount.destination),
+        spec.mounts.map((mount) => ({
+          destination: mount.destination,
+          kind: fileTargets.has(mount.destination) ? 'file' : 'directory',
+        })),
       );
+      // The working directory is the step's: it stays even when a mount target lies inside it.
       const keep = new Set(workdir.created);
+      const stubs = { ...found, created: found.created.filter((stub) => !keep.has(stub.path)) };
+      await rootfs.beforeLaunch(stubs);
       const tail = createOutputTail();
       const result = await launchContainer({
         runtime: resolvedRuntime,
@@ -133,11 +150,7 @@ export function createRuncExecutor(options: RuncExecutorOptions): Executor {
           onOutput?.(stream, chunk);
         },
       });
-      await removeMountStubs(
-        rootfs.writableDir,
-        { ...stubs, created: stubs.created.filter((path) => !keep.has(path)) },
-        'upper',
-      );
+      await rootfs.finish(stubs, result.kind === 'exited' ? 'exited' : 'interrupted');
 
       const command = describeCommand(request.args);
       if (result.kind === 'cancelled') {

@@ -48,7 +48,8 @@ export async function planWorkdir(
   }
   const setup = created.flatMap((dir) => {
     const host = shellQuote(posix.join(rootfsPath, dir));
-    return [`mkdir -m 0755 ${host}`, `chown ${owner.uid}:${owner.gid} ${host}`];
+    // -p: copy snapshots may already hold it as the parent of a mount point.
+    return [`mkdir -p -m 0755 ${host}`, `chown ${owner.uid}:${owner.gid} ${host}`];
   });
   return { setup, created };
 }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isTsbuildError } from '../../src/errors.ts';
 import { sweep } from '../../src/executor/index.ts';
-import { CONTAINER_SKIP_REASON, canRunContainers, useTestStore } from './support/busybox.ts';
+import { CONTAINER_SKIP_REASON, canRunContainers } from './support/busybox.ts';
+import { useTestStore } from './support/fixture.ts';
 import { expectNoLeftovers, processesMatching, runtimeContainers } from './support/host-state.ts';
 import { runShell } from './support/run.ts';
 

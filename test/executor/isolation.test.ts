@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTAINER_SKIP_REASON, canRunContainers, useTestStore } from './support/busybox.ts';
+import { CONTAINER_SKIP_REASON, canRunContainers } from './support/busybox.ts';
+import { useTestStore } from './support/fixture.ts';
 import { runShell, type ShellOptions } from './support/run.ts';
 
 /** CapEff of Docker's default set: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP. */

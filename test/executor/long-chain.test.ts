@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRuncExecutor } from '../../src/executor/index.ts';
 import { FLATTENED_FROM } from '../../src/executor/snapshot/flatten.ts';
-import { CONTAINER_SKIP_REASON, canRunContainers, useTestStore } from './support/busybox.ts';
+import { CONTAINER_SKIP_REASON, canRunContainers } from './support/busybox.ts';
+import { useTestStore } from './support/fixture.ts';
 import { runShell } from './support/run.ts';
 
 describe.skipIf(!canRunContainers)(`overlay chains longer than one mount (${CONTAINER_SKIP_REASON})`, () => {

@@ -6,6 +6,7 @@ import { setAttribute } from '@napi-rs/xattr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTsbuildError } from '../../src/errors.ts';
 import { lookupInLayers, OPAQUE_XATTR } from '../../src/executor/index.ts';
+import { WHITEOUT_XATTR } from '../../src/executor/snapshot/whiteout.ts';
 import { isRoot } from './support/busybox.ts';
 
 // Whiteouts are character devices and opaque markers are trusted.* xattrs: both need root.
@@ -39,6 +40,10 @@ describe.skipIf(!isRoot)('lookupInLayers (needs root: mknod whiteouts and truste
     await writeFile(join(upper, 'd/new'), 'new');
     await writeFile(join(upper, 'f'), 'now a file');
     await writeFile(join(upper, 'a/added'), 'added');
+    // overlayfs's other whiteout form, used where 0/0 devices cannot be made.
+    await writeFile(join(upper, 'a/file2-x'), '');
+    await writeFile(join(lower, 'a/file2-x'), 'hidden');
+    await setAttribute(join(upper, 'a/file2-x'), WHITEOUT_XATTR, '');
     layers = [upper, lower];
   });
   afterAll(async () => {
@@ -65,8 +70,9 @@ describe.skipIf(!isRoot)('lookupInLayers (needs root: mknod whiteouts and truste
     });
   });
 
-  it('treats a whiteout as deleted', async () => {
+  it('treats a whiteout as deleted, in either form', async () => {
     expect(await lookupInLayers(layers, '/a/file1')).toMatchObject({ kind: 'missing', path: '/a/file1' });
+    expect(await lookupInLayers(layers, '/a/file2-x')).toMatchObject({ kind: 'missing', path: '/a/file2-x' });
   });
 
   it('hides lower entries under an opaque directory', async () => {

@@ -7,7 +7,8 @@ import { isTsbuildError } from '../../src/errors.ts';
 import { pruneCacheMounts } from '../../src/executor/index.ts';
 import { tryHold } from '../../src/executor/mounts/holders.ts';
 import type { MountRequest } from '../../src/executor/types.ts';
-import { CONTAINER_SKIP_REASON, canRunContainers, useTestStore } from './support/busybox.ts';
+import { CONTAINER_SKIP_REASON, canRunContainers } from './support/busybox.ts';
+import { useTestStore } from './support/fixture.ts';
 import { runShell, type ShellOptions } from './support/run.ts';
 
 async function filesContaining(dir: string, needle: string): Promise<string[]> {

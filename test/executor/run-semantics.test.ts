@@ -2,7 +2,8 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isTsbuildError } from '../../src/errors.ts';
-import { CONTAINER_SKIP_REASON, canRunContainers, useTestStore } from './support/busybox.ts';
+import { CONTAINER_SKIP_REASON, canRunContainers } from './support/busybox.ts';
+import { useTestStore } from './support/fixture.ts';
 import { runShell, type ShellOptions } from './support/run.ts';
 
 describe.skipIf(!canRunContainers)(`runc executor: Docker RUN semantics (${CONTAINER_SKIP_REASON})`, () => {

@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONTAINER_SKIP_REASON, canRunContainers, useTestStore } from './support/busybox.ts';
+import { CONTAINER_SKIP_REASON, canRunContainers } from './support/busybox.ts';
+import { useTestStore } from './support/fixture.ts';
 import { expectNoLeftovers } from './support/host-state.ts';
 import { runShell } from './support/run.ts';
 

@@ -12,10 +12,13 @@ export async function addBindMount(builder: MountBuilder, request: BindMountRequ
     `bind mount on ${request.target}`,
   );
   builder.addSetup(...source.setup);
-  builder.addMount({
-    destination: request.target,
-    type: 'bind',
-    source: source.hostPath,
-    options: ['rbind', 'rprivate', writable ? 'rw' : 'ro'],
-  });
+  builder.addMount(
+    {
+      destination: request.target,
+      type: 'bind',
+      source: source.hostPath,
+      options: ['rbind', 'rprivate', writable ? 'rw' : 'ro'],
+    },
+    source.type === 'directory' ? 'directory' : 'file',
+  );
 }

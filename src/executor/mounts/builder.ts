@@ -18,7 +18,8 @@ export interface MountBuilder {
   readonly signal: AbortSignal | undefined;
   /** A fresh dir inside the bundle for one mount's own files. */
   scratchDir(name: string): Promise<string>;
-  addMount(mount: OciMount): void;
+  /** `file`: the target is a file (a secret, a socket, a bound file), so its mount point is one too. */
+  addMount(mount: OciMount, targetKind?: 'file' | 'directory'): void;
   addSetup(...lines: string[]): void;
   /** Queues data for the setup script; returns the fd it can read it from. */
   addInput(data: Uint8Array): number;
@@ -28,6 +29,8 @@ export interface MountBuilder {
 
 export interface BuiltMounts {
   readonly mounts: readonly OciMount[];
+  /** Destinations whose mount point is a file rather than a directory. */
+  readonly fileTargets: readonly string[];
   readonly setup: readonly string[];
   readonly inputs: readonly Uint8Array[];
   readonly env: readonly string[];
@@ -40,6 +43,7 @@ export function createMountBuilder(
   signal: AbortSignal | undefined,
 ): MountBuilder & { build(): BuiltMounts } {
   const mounts: OciMount[] = [];
+  const fileTargets: string[] = [];
   const setup: string[] = [];
   const inputs: Uint8Array[] = [];
   const env: string[] = [];
@@ -54,7 +58,10 @@ export function createMountBuilder(
       await mkdir(dir, { recursive: true, mode: 0o700 });
       return dir;
     },
-    addMount: (mount) => mounts.push(mount),
+    addMount(mount: OciMount, targetKind: 'file' | 'directory' = 'directory'): void {
+      mounts.push(mount);
+      if (targetKind === 'file') fileTargets.push(mount.destination);
+    },
     addSetup: (...lines) => setup.push(...lines),
     addInput(data: Uint8Array): number {
       inputs.push(data);
@@ -65,6 +72,7 @@ export function createMountBuilder(
     build(): BuiltMounts {
       return {
         mounts,
+        fileTargets,
         setup,
         inputs,
         env,

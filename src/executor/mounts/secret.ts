@@ -45,10 +45,13 @@ export async function addSecretMount(builder: MountBuilder, request: SecretMount
     `chmod ${mode} ${shellQuote(file)}`,
     `chown ${request.uid ?? 0}:${request.gid ?? 0} ${shellQuote(file)}`,
   );
-  builder.addMount({
-    destination: request.target ?? `/run/secrets/${request.id}`,
-    type: 'bind',
-    source: file,
-    options: ['rbind', 'rprivate', 'ro'],
-  });
+  builder.addMount(
+    {
+      destination: request.target ?? `/run/secrets/${request.id}`,
+      type: 'bind',
+      source: file,
+      options: ['rbind', 'rprivate', 'ro'],
+    },
+    'file',
+  );
 }

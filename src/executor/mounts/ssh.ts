@@ -61,6 +61,9 @@ export async function addSshMount(
   await chmod(path, request.mode ?? 0o600);
   await chown(path, request.uid ?? 0, request.gid ?? 0);
   const target = request.target ?? defaultSshTarget(index);
-  builder.addMount({ destination: target, type: 'bind', source: path, options: ['rbind', 'rprivate'] });
+  builder.addMount(
+    { destination: target, type: 'bind', source: path, options: ['rbind', 'rprivate'] },
+    'file',
+  );
   return target;
 }

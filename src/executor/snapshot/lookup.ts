@@ -8,7 +8,7 @@ import { lstat, readlink } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { TsbuildError } from '../../errors.ts';
 import type { EntryType, LookupOptions, LookupResult } from './types.ts';
-import { isOpaqueDir, isWhiteout } from './whiteout.ts';
+import { isOpaqueDir, isWhiteoutEntry } from './whiteout.ts';
 
 const MAX_SYMLINK_HOPS = 40;
 
@@ -84,7 +84,7 @@ export async function lookupInLayers(
     for (const [index, layer] of top.layers.entries()) {
       const stats = await lstatOrUndefined(posix.join(layer, rel));
       if (stats === undefined) continue;
-      if (!isWhiteout(stats)) found = { layer, index, stats };
+      if (!(await isWhiteoutEntry(posix.join(layer, rel), stats))) found = { layer, index, stats };
       break;
     }
     if (found === undefined) {

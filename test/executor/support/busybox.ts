@@ -7,10 +7,8 @@ import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
-import { createRuncExecutor, createSnapshotter } from '../../../src/executor/index.ts';
+import { createSnapshotter } from '../../../src/executor/index.ts';
 import type { Snapshotter } from '../../../src/executor/snapshot/types.ts';
-import type { Executor } from '../../../src/executor/types.ts';
 
 export const BUSYBOX = '/bin/busybox';
 
@@ -75,33 +73,5 @@ export async function createTestStore(kind: 'overlay' | 'copy' = 'overlay'): Pro
     snapshotter,
     baseId,
     cleanup: () => rm(root, { recursive: true, force: true }),
-  };
-}
-
-export interface StoreFixture {
-  readonly store: TestStore;
-  readonly executor: Executor;
-}
-
-/** Registers hooks that create a busybox store and a runc executor for the enclosing describe, and remove them. */
-export function useTestStore(kind: 'overlay' | 'copy' = 'overlay'): StoreFixture {
-  let store: TestStore | undefined;
-  let executor: Executor | undefined;
-  beforeAll(async () => {
-    store = await createTestStore(kind);
-    executor = createRuncExecutor({ root: store.root });
-  });
-  afterAll(async () => {
-    await store?.cleanup();
-  });
-  return {
-    get store() {
-      if (store === undefined) throw new Error('useTestStore: the store exists only inside tests');
-      return store;
-    },
-    get executor() {
-      if (executor === undefined) throw new Error('useTestStore: the executor exists only inside tests');
-      return executor;
-    },
   };
 }
