@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { TsbuildError } from '../errors.ts';
 import { privateNamespaceCommand, shellQuote } from './private-ns.ts';
 import type { Runtime } from './runtime.ts';
 import { createRuntimeControl } from './runtime-control.ts';
@@ -114,7 +115,16 @@ export async function launchContainer(options: LaunchOptions): Promise<LaunchRes
     });
     child.on('error', (error) => {
       options.signal?.removeEventListener('abort', onAbort);
-      reject(error);
+      reject(
+        new TsbuildError(
+          'EXECUTOR',
+          `Cannot start ${command} for container ${options.containerId}: ${error.message}`,
+          {
+            cause: error,
+            hint: 'Install util-linux (apt-get install util-linux); tsbuild runs steps through unshare.',
+          },
+        ),
+      );
     });
     child.on('close', (code, signalName) => {
       options.signal?.removeEventListener('abort', onAbort);

@@ -18,6 +18,7 @@ import { currentOwner } from './owner.ts';
 import { runDir, runtimeStateDir } from './paths.ts';
 import { planCopyRootfs, planOverlayRootfs } from './rootfs.ts';
 import { type Runtime, type RuntimeChoice, resolveRuntime } from './runtime.ts';
+import { DEFAULT_HOSTNAME } from './spec/defaults.ts';
 import { hostnameFile, hostsFile, resolvConfFile } from './spec/etc-files.ts';
 import { generateSpec } from './spec/generate.ts';
 import type { BundleOwner } from './sweep.ts';
@@ -99,7 +100,7 @@ export function createRuncExecutor(options: RuncExecutorOptions): Executor {
           ? await planCopyRootfs(snapshot, bundleDir)
           : await planOverlayRootfs(root, snapshot, bundleDir, options.maxMountLayers);
       const workdir = await planWorkdir(layers, cwd, rootfs.path, user);
-      const hostname = request.hostname ?? 'tsbuild';
+      const hostname = request.hostname ?? DEFAULT_HOSTNAME;
       const etcFiles = {
         hosts: join(bundleDir, ETC_FILES['/etc/hosts']),
         resolvConf: join(bundleDir, ETC_FILES['/etc/resolv.conf']),
