@@ -1,12 +1,14 @@
 /**
  * Removes what crashed tsbuild processes left in a store: their containers (kill + delete through
- * the runtime, under our own state root only), bundle dirs, and active snapshots never committed.
+ * the runtime, under our own state root only), bundle dirs, active snapshots never committed, and
+ * half-created cache mount dirs.
  * Leftovers of processes still alive are theirs and stay. Run before any build.
  */
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { NEW_PREFIX } from './mounts/cache.ts';
 import { isOwner, isOwnerAlive, type Owner } from './owner.ts';
-import { runDir, runtimeStateDir } from './paths.ts';
+import { cacheMountsDir, runDir, runtimeStateDir } from './paths.ts';
 import { type Runtime, resolveRuntime } from './runtime.ts';
 import { createRuntimeControl } from './runtime-control.ts';
 import { ID_PATTERN, readMeta, snapshotDir, snapshotsDir } from './snapshot/meta.ts';
@@ -19,6 +21,8 @@ export interface SweepReport {
   readonly containers: readonly string[];
   readonly bundles: readonly string[];
   readonly snapshots: readonly string[];
+  /** Cache mount dirs whose creation was interrupted. */
+  readonly cacheMounts: readonly string[];
 }
 
 /** A snapshot dir without meta.json may be mid-creation by a live process; only older ones are garbage. */
@@ -99,10 +103,25 @@ async function sweepSnapshots(root: string): Promise<string[]> {
   return removed;
 }
 
+async function sweepCacheMounts(root: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const key of await entries(cacheMountsDir(root))) {
+    for (const name of await entries(join(cacheMountsDir(root), key))) {
+      if (!name.startsWith(NEW_PREFIX)) continue;
+      const [pid, startTime] = name.slice(NEW_PREFIX.length).split('-');
+      if (isOwnerAlive({ pid: Number(pid), startTime: startTime ?? '' })) continue;
+      await rm(join(cacheMountsDir(root), key, name), { recursive: true, force: true });
+      removed.push(`${key}/${name}`);
+    }
+  }
+  return removed;
+}
+
 export async function sweep(options: SweepOptions): Promise<SweepReport> {
   const { root } = options;
   const containers = await sweepContainers(root);
   const bundles = await sweepBundles(root);
   const snapshots = await sweepSnapshots(root);
-  return { containers, bundles, snapshots };
+  const cacheMounts = await sweepCacheMounts(root);
+  return { containers, bundles, snapshots, cacheMounts };
 }

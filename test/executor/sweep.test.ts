@@ -16,7 +16,7 @@ describe('sweep (bookkeeping of dead owners)', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('removes bundles and active snapshots of dead processes and keeps those of live ones', async () => {
+  it('removes bundles, active snapshots and half-made cache dirs of dead processes, keeps live ones', async () => {
     for (const [id, owner] of [
       ['tsb-dead', deadOwner],
       ['tsb-live', currentOwner()],
@@ -34,16 +34,23 @@ describe('sweep (bookkeeping of dead owners)', () => {
       JSON.stringify({ id: crashed.id, parent: committed, state: 'active', owner: deadOwner }),
     );
 
+    const owner = currentOwner();
+    await mkdir(join(root, 'cache', 'mounts', 'k', `.new-${owner.pid}-bogus-1`), { recursive: true });
+    await mkdir(join(root, 'cache', 'mounts', 'k', `.new-${owner.pid}-${owner.startTime}-2`), {
+      recursive: true,
+    });
+
     const report = await sweep({ root });
 
     expect(report.bundles).toEqual(['tsb-dead']);
     expect(report.snapshots).toEqual([crashed.id]);
+    expect(report.cacheMounts).toEqual([`k/.new-${owner.pid}-bogus-1`]);
     expect((await readdir(join(root, 'run'))).sort()).toEqual(['tsb-live']);
     expect((await snapshotter.list()).map((info) => info.id)).toEqual([committed, live.id]);
     await live.abort();
   });
 
   it('is a no-op on an empty store', async () => {
-    expect(await sweep({ root })).toEqual({ containers: [], bundles: [], snapshots: [] });
+    expect(await sweep({ root })).toEqual({ containers: [], bundles: [], snapshots: [], cacheMounts: [] });
   });
 });

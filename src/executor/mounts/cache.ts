@@ -8,11 +8,15 @@ import { chmod, chown, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { TsbuildError } from '../../errors.ts';
+import { currentOwner } from '../owner.ts';
 import { cacheMountsDir } from '../paths.ts';
 import { runInPrivateNamespace, shellQuote } from '../private-ns.ts';
 import type { CacheMountRequest } from '../types.ts';
 import { exposeSource, type MountBuilder } from './builder.ts';
 import { type Hold, hold, holdersDir, tryHold } from './holders.ts';
+
+/** Prefix of a cache instance still being created. */
+export const NEW_PREFIX = '.new-';
 
 function cacheKey(request: CacheMountRequest): string {
   const identity = JSON.stringify([request.id ?? request.target, request.from ?? [], request.source ?? '/']);
@@ -31,7 +35,9 @@ async function instances(keyDir: string): Promise<number[]> {
 async function ensureInstance(builder: MountBuilder, request: CacheMountRequest, keyDir: string, n: number) {
   const dir = join(keyDir, String(n));
   if ((await instances(keyDir)).includes(n)) return dir;
-  const temp = join(keyDir, `.new-${randomBytes(4).toString('hex')}`);
+  const owner = currentOwner();
+  // Named after its owner so sweep can tell a crashed seeding from one in progress.
+  const temp = join(keyDir, `${NEW_PREFIX}${owner.pid}-${owner.startTime}-${randomBytes(4).toString('hex')}`);
   await mkdir(temp);
   try {
     if (request.from !== undefined) {
