@@ -11,20 +11,39 @@ export const GO_SPACE_CLASS =
 /** Body of a character class for Go's `[\t\v\f\r ]` (the `reWhitespace` Docker splits on). */
 export const FIELD_SPACE_CLASS = '\\t\\v\\f\\r ';
 
-const goSpace = new RegExp(`^[${GO_SPACE_CLASS}]$`);
-const leadingGoSpace = new RegExp(`^[${GO_SPACE_CLASS}]+`);
-const trailingGoSpace = new RegExp(`[${GO_SPACE_CLASS}]+$`);
+const GO_SPACES = new Set([
+  '\t',
+  '\n',
+  '\v',
+  '\f',
+  '\r',
+  ' ',
+  '\u0085',
+  '\u00a0',
+  '\u1680',
+  ...Array.from({ length: 11 }, (_, i) => String.fromCharCode(0x2000 + i)),
+  '\u2028',
+  '\u2029',
+  '\u202f',
+  '\u205f',
+  '\u3000',
+]);
 
 export function isGoSpace(ch: string): boolean {
-  return goSpace.test(ch);
+  return GO_SPACES.has(ch);
 }
 
+// Trimming walks the string instead of using `[...]+$`, which is quadratic on long runs of spaces.
 export function trimLeftGoSpace(text: string): string {
-  return text.replace(leadingGoSpace, '');
+  let start = 0;
+  while (start < text.length && GO_SPACES.has(text[start] ?? '')) start++;
+  return text.slice(start);
 }
 
 export function trimRightGoSpace(text: string): string {
-  return text.replace(trailingGoSpace, '');
+  let end = text.length;
+  while (end > 0 && GO_SPACES.has(text[end - 1] ?? '')) end--;
+  return text.slice(0, end);
 }
 
 /** Go's strings.TrimSpace. */

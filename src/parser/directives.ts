@@ -6,8 +6,16 @@
  */
 import type { Directive } from './ast.ts';
 
-// Go's `\s` is [\t\n\f\r ]: no vertical tab, no Unicode spaces.
-const DIRECTIVE = /^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$/;
+// Go's `\s` is [\t\n\f\r ]: no vertical tab, no Unicode spaces. Trailing space is trimmed
+// before matching (a lazy `(.+?)\s*$` would be quadratic on long lines).
+const DIRECTIVE = /^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+)$/;
+const GO_REGEX_SPACE = new Set(['\t', '\n', '\f', '\r', ' ']);
+
+function trimRegexSpace(line: string): string {
+  let end = line.length;
+  while (end > 0 && GO_REGEX_SPACE.has(line[end - 1] ?? '')) end--;
+  return line.slice(0, end);
+}
 const KNOWN = new Set<Directive['name']>(['syntax', 'escape', 'check']);
 
 export type DirectiveOutcome =
@@ -28,7 +36,7 @@ export function createDirectiveScanner(): DirectiveScanner {
   return {
     scan(line) {
       if (done) return { kind: 'none' };
-      const match = DIRECTIVE.exec(line);
+      const match = DIRECTIVE.exec(trimRegexSpace(line));
       const name = match?.[1]?.toLowerCase();
       if (match === null || name === undefined || !isKnown(name)) {
         done = true;

@@ -6,6 +6,7 @@
  */
 import type { CommandForm, Dockerfile, Heredoc, Instruction, RawFlag } from './ast.ts';
 import { createDirectiveScanner } from './directives.ts';
+import { readJsonArray } from './syntax/read.ts';
 
 /** Quotes a flag value when it holds whitespace, quotes or backslashes (flag words are read quote-aware). */
 function flagValue(value: string): string {
@@ -17,6 +18,16 @@ const printFlag = (flag: RawFlag): string =>
   flag.value === undefined ? `--${flag.name}` : `--${flag.name}=${flagValue(flag.value)}`;
 
 const jsonArray = (items: readonly string[]): string => `[${items.map((i) => JSON.stringify(i)).join(', ')}]`;
+
+/**
+ * Plain fields (COPY/ADD/VOLUME not in JSON form). Should the fields happen to spell
+ * a JSON array when joined by spaces, a vertical tab separates them instead: Docker
+ * splits fields on it, and JSON allows it nowhere.
+ */
+function fields(items: readonly string[]): string {
+  const spaced = items.join(' ');
+  return readJsonArray(spaced) === undefined ? spaced : items.join('\v');
+}
 
 const command = (form: CommandForm): string => (form.form === 'exec' ? jsonArray(form.args) : form.command);
 
@@ -42,9 +53,9 @@ function argsOf(i: Instruction): string {
         .join(' ');
     case 'COPY':
     case 'ADD':
-      return i.json ? jsonArray([...i.sources, i.dest]) : [...i.sources, i.dest].join(' ');
+      return i.json ? jsonArray([...i.sources, i.dest]) : fields([...i.sources, i.dest]);
     case 'VOLUME':
-      return i.json ? jsonArray(i.paths) : i.paths.join(' ');
+      return i.json ? jsonArray(i.paths) : fields(i.paths);
     case 'EXPOSE':
       return i.ports.join(' ');
     case 'MAINTAINER':

@@ -46,7 +46,9 @@ export function createSourceIndex(text: string): SourceIndex {
       const start = lineStarts[line - 1];
       if (start === undefined) return '';
       const next = lineStarts[line];
-      return text.slice(start, next === undefined ? text.length : next).replace(/[\r\n]+$/, '');
+      let end = next === undefined ? text.length : next;
+      while (end > start && (text[end - 1] === '\n' || text[end - 1] === '\r')) end--;
+      return text.slice(start, end);
     },
   };
 }

@@ -6,7 +6,7 @@
  */
 import { isGoSpace } from '../chars.ts';
 import { ExpandFailure } from './failure.ts';
-import { shellPatternRegex, trimPatternPrefix, trimPatternSuffix } from './pattern.ts';
+import { substitutePattern, trimPatternPrefix, trimPatternSuffix } from './pattern.ts';
 
 export interface ShellWordOptions {
   /** The Dockerfile escape character. */
@@ -230,8 +230,7 @@ export function processShellWord(input: string, options: ShellWordOptions): Shel
     const replacement = untilClosing('}', true, "syntax error: missing '}'");
     const value = getEnv(name);
     if (value === undefined && options.skipUnset) return `\${${name}/${pattern}/${replacement}}`;
-    const regex = shellPatternRegex(pattern, true, false, all);
-    return (value ?? '').replace(regex, () => replacement);
+    return substitutePattern(pattern, value ?? '', replacement, all);
   };
 
   const processUntil = (stop: string, useRawEscapes: boolean): ShellWordResult => {
