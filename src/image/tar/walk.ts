@@ -1,0 +1,87 @@
+import { promises as fsp, type Stats } from 'node:fs';
+import path from 'node:path';
+import { TsbuildError } from '../../errors.ts';
+import { isOverlayXattr, readXattr, readXattrs } from './xattrs.ts';
+
+export const WHITEOUT_PREFIX = '.wh.';
+export const OPAQUE_MARKER = '.wh..wh..opq';
+
+/** One thing to put in a layer tar, in the order it must appear. */
+export type LayerItem =
+  | {
+      readonly kind: 'entry';
+      readonly name: string;
+      readonly file: string;
+      readonly stat: Stats;
+      readonly xattrs: ReadonlyMap<string, Buffer>;
+      readonly linkTarget?: string;
+      readonly hardlinkTo?: string;
+    }
+  | { readonly kind: 'whiteout'; readonly name: string; readonly stat: Stats }
+  | { readonly kind: 'opaque'; readonly name: string; readonly stat: Stats };
+
+/** Byte order of UTF-8 names, so the order does not depend on JavaScript's UTF-16 comparison. */
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+function isOverlayWhiteout(stat: Stats): boolean {
+  return stat.isCharacterDevice() && stat.rdev === 0;
+}
+
+/**
+ * Walks an overlayfs upper dir depth-first in byte order of names: parents before children,
+ * overlay whiteouts (0/0 char devices) as OCI `.wh.<name>`, an opaque dir's `.wh..wh..opq` right
+ * after the dir, hardlinks (same inode within the layer) pointing at the first path seen.
+ */
+export async function* walkSnapshot(root: string): AsyncGenerator<LayerItem> {
+  const seenInodes = new Map<string, string>();
+
+  async function* visit(dir: string, prefix: string): AsyncGenerator<LayerItem> {
+    const names = (await fsp.readdir(dir)).sort(byteOrder);
+    for (const base of names) {
+      const file = path.join(dir, base);
+      const name = prefix + base;
+      const stat = await fsp.lstat(file);
+      if (isOverlayWhiteout(stat)) {
+        yield { kind: 'whiteout', name: `${prefix}${WHITEOUT_PREFIX}${base}`, stat };
+        continue;
+      }
+      if (base.startsWith(WHITEOUT_PREFIX)) {
+        throw new TsbuildError(
+          'LAYER_UNSAFE',
+          `cannot put "${name}" in a layer: names starting with .wh. mean deletion`,
+          {
+            hint: 'rename the file; OCI layers reserve the .wh. prefix for whiteouts',
+          },
+        );
+      }
+      if (stat.isSocket()) continue; // sockets cannot be archived; Docker drops them too
+      const xattrs = new Map([...readXattrs(file)].filter(([k]) => !isOverlayXattr(k)));
+      if (stat.isDirectory()) {
+        yield { kind: 'entry', name: `${name}/`, file, stat, xattrs };
+        if (readXattr(file, 'trusted.overlay.opaque')?.toString() === 'y') {
+          yield { kind: 'opaque', name: `${name}/${OPAQUE_MARKER}`, stat };
+        }
+        yield* visit(file, `${name}/`);
+        continue;
+      }
+      if (stat.isSymbolicLink()) {
+        yield { kind: 'entry', name, file, stat, xattrs, linkTarget: await fsp.readlink(file) };
+        continue;
+      }
+      if (stat.isFile() && stat.nlink > 1) {
+        const key = `${stat.dev}:${stat.ino}`;
+        const first = seenInodes.get(key);
+        if (first !== undefined) {
+          yield { kind: 'entry', name, file, stat, xattrs, hardlinkTo: first };
+          continue;
+        }
+        seenInodes.set(key, name);
+      }
+      yield { kind: 'entry', name, file, stat, xattrs };
+    }
+  }
+
+  yield* visit(root, '');
+}

@@ -1,0 +1,131 @@
+import { once } from 'node:events';
+import { createReadStream, type Stats } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Pack } from 'tar-stream';
+import { TsbuildError } from '../../errors.ts';
+import { createHashingStream, type Digest } from '../digest.ts';
+import { clampSeconds } from '../epoch.ts';
+import { createPack, type LayerHeader, type PaxValue } from './pax.ts';
+import { type LayerItem, walkSnapshot } from './walk.ts';
+
+export interface WriteLayerOptions {
+  /** SOURCE_DATE_EPOCH: mtimes later than this are clamped to it. */
+  readonly sourceDateEpoch?: number;
+}
+
+export interface LayerResult {
+  /** sha256 of the uncompressed tar. */
+  readonly diffId: Digest;
+  /** Bytes of the uncompressed tar. */
+  readonly size: number;
+}
+
+const S_IFREG = 0o100000;
+const USTAR_MAX_ID = 0o7777777;
+const USTAR_MAX_SIZE = 0o77777777777;
+
+function major(rdev: number): number {
+  return ((rdev >>> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
+}
+
+function minor(rdev: number): number {
+  return (rdev & 0xff) | ((rdev >>> 12) & ~0xff);
+}
+
+function typeOf(stat: Stats): LayerHeader['type'] {
+  if (stat.isDirectory()) return 'directory';
+  if (stat.isSymbolicLink()) return 'symlink';
+  if (stat.isCharacterDevice()) return 'character-device';
+  if (stat.isBlockDevice()) return 'block-device';
+  if (stat.isFIFO()) return 'fifo';
+  return 'file';
+}
+
+/**
+ * The tar header of one item. Fields that vary between machines or runs (uname/gname, atime,
+ * ctime) are left out so equal trees give equal bytes. Modes keep their file-type bits because
+ * tar-stream replaces a zero mode with a default one.
+ */
+function headerOf(item: LayerItem, options: WriteLayerOptions): LayerHeader {
+  const mtime = new Date(clampSeconds(item.stat.mtimeMs / 1000, options.sourceDateEpoch) * 1000);
+  if (item.kind !== 'entry') {
+    return { name: item.name, type: 'file', mode: S_IFREG, uid: 0, gid: 0, size: 0, mtime };
+  }
+  const { stat } = item;
+  const pax: Record<string, PaxValue> = {};
+  for (const [name, value] of item.xattrs) pax[`SCHILY.xattr.${name}`] = value;
+  if (stat.uid > USTAR_MAX_ID) pax.uid = String(stat.uid);
+  if (stat.gid > USTAR_MAX_ID) pax.gid = String(stat.gid);
+  const header: LayerHeader = {
+    name: item.name,
+    type: item.hardlinkTo !== undefined ? 'link' : typeOf(stat),
+    mode: stat.mode,
+    uid: stat.uid,
+    gid: stat.gid,
+    mtime,
+    size: 0,
+  };
+  if (item.hardlinkTo !== undefined) header.linkname = item.hardlinkTo;
+  else if (item.linkTarget !== undefined) header.linkname = item.linkTarget;
+  else if (stat.isFile()) header.size = stat.size;
+  if (header.size !== undefined && header.size > USTAR_MAX_SIZE) pax.size = String(header.size);
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) {
+    header.devmajor = major(stat.rdev);
+    header.devminor = minor(stat.rdev);
+  }
+  if (Object.keys(pax).length > 0) header.pax = pax;
+  return header;
+}
+
+async function addEntry(pack: Pack, item: LayerItem, options: WriteLayerOptions) {
+  const header = headerOf(item, options);
+  let settle!: (error?: unknown) => void;
+  const written = new Promise<void>((resolve, reject) => {
+    settle = (error) => (error ? reject(error) : resolve());
+  });
+  // LayerHeader widens tar-stream's header with binary PAX values, which createPack() encodes.
+  const sink = pack.entry(header as Parameters<Pack['entry']>[0], (error) => settle(error ?? undefined));
+  if (header.type === 'file') {
+    if (item.kind === 'entry' && header.size) {
+      // Reading exactly `size` bytes keeps sparse files safe (holes read as zeros) and turns a
+      // file that shrinks mid-write into a clear error instead of a corrupt tar.
+      const source = createReadStream(item.file, { start: 0, end: header.size - 1 });
+      for await (const chunk of source) {
+        if (!sink.write(chunk)) await once(sink, 'drain');
+      }
+    }
+    sink.end(null);
+  }
+  await written.catch((error: unknown) => {
+    throw new TsbuildError('SNAPSHOT', `cannot add ${item.name} to the layer: ${(error as Error).message}`, {
+      cause: error,
+      hint: 'the snapshot changed while its layer was being written; nothing may write into it then',
+    });
+  });
+}
+
+/**
+ * A deterministic tar stream of a snapshot dir (an overlayfs upper dir): byte-ordered entries,
+ * PAX for long or non-ASCII names, big files, big ids and xattrs; overlay whiteouts and opaque
+ * dirs turned into their OCI `.wh.` forms.
+ */
+export function packLayer(dir: string, options: WriteLayerOptions = {}): Readable {
+  const pack = createPack();
+  (async () => {
+    for await (const item of walkSnapshot(dir)) await addEntry(pack, item, options);
+    pack.finalize();
+  })().catch((error: unknown) => pack.destroy(error as Error));
+  return pack as unknown as Readable;
+}
+
+/** Streams the layer tar of `dir` into `output` and returns its diff_id and size. */
+export async function writeLayer(
+  dir: string,
+  options: WriteLayerOptions & { readonly output: Writable },
+): Promise<LayerResult> {
+  const hashing = createHashingStream();
+  await pipeline(packLayer(dir, options), hashing, options.output);
+  const { digest, size } = hashing.result();
+  return { diffId: digest, size };
+}
