@@ -54,7 +54,8 @@ export function astToJSON(ast: Dockerfile): JsonObject {
   };
 }
 
-function diagnosticToJSON(d: Diagnostic): JsonObject {
+/** One diagnostic as JSON (what `tsbuild lint --format json` prints per finding). */
+export function diagnosticToJSON(d: Diagnostic): JsonObject {
   return {
     severity: d.severity,
     code: d.code,

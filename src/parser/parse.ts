@@ -29,7 +29,10 @@ import { readInstructionLine, readJsonArray } from './syntax/read.ts';
 import type { Piece } from './syntax/visitor.ts';
 
 export interface ParseOptions {
-  /** File name as the user knows it, for messages (default `Dockerfile`). */
+  /**
+   * File name as the user knows it. Diagnostics carry positions only; the name is
+   * used by parseDockerfileOrThrow for the error location and by formatDiagnostic.
+   */
   readonly file?: string;
 }
 
@@ -126,7 +129,6 @@ function parseLine(
   const build = (kindToBuild: InstructionKind, h: Head, from: number): Instruction | undefined => {
     const start = sourceSpan(line, from, from + 1).start;
     const ctx: BuildContext = {
-      kind: kindToBuild,
       head: {
         keyword: h.keyword.text,
         source: p.text.slice(start, end),

@@ -15,7 +15,6 @@ export interface InstructionHead {
 }
 
 export interface BuildContext {
-  readonly kind: InstructionKind;
   readonly head: InstructionHead;
   /** The arguments after the flags, trimmed; '' when there are none. */
   readonly args: Piece;
