@@ -3,7 +3,7 @@
  * text with its position, heredoc bodies, and a way to report located errors.
  * Offsets are indexes into the logical line; the caller maps them to the source.
  */
-import type { Heredoc, Instruction, InstructionKind, Range, RawFlag } from '../ast.ts';
+import type { Heredoc, Instruction, Range, RawFlag } from '../ast.ts';
 import type { Piece } from '../syntax/visitor.ts';
 
 /** The InstructionBase fields every builder copies into its result. */
