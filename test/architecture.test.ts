@@ -14,7 +14,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   plan: ['parser'],
   solver: [],
   image: [],
-  cache: ['image'],
+  cache: ['image', 'registry'],
   executor: ['image'],
   registry: ['image'],
   ops: ['executor', 'cache', 'image', 'registry'],
