@@ -31,3 +31,4 @@ export {
   openCacheStore,
   type RecordInfo,
 } from './records.ts';
+export * from './remote/index.ts';
