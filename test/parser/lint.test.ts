@@ -130,6 +130,7 @@ describe('lintDockerfile', () => {
     expect(findings('FROM alpine AS base\nWORKDIR /app\nFROM base\nWORKDIR src\n')).toEqual([]);
     expect(findings('FROM alpine\nARG PUBLIC_KEY\nENV GPG_KEYS=x\n')).toEqual([]);
     expect(findings('FROM alpine AS base\nENV A=1\nFROM base\nCOPY $A /\n')).toEqual([]);
+    expect(findings('ARG B=base\nFROM alpine AS base\nENV A=1\nFROM ${B}\nCOPY $A /\n')).toEqual([]);
   });
 
   it('does not call variables undefined when the base image environment is unknown', () => {

@@ -20,7 +20,7 @@ const PREDEFINED = new Map([
 ]);
 
 /** Global ARG names and their default values, each expanded with the ARGs before it (unset without a default). */
-function globals(ctx: LintContext): Map<string, string | undefined> {
+export function globals(ctx: LintContext): Map<string, string | undefined> {
   const out = new Map<string, string | undefined>();
   const lookup = (name: string): string | undefined => (out.has(name) ? out.get(name) : PREDEFINED.get(name));
   for (const arg of ctx.globalArgs) {
@@ -70,21 +70,27 @@ export const undefinedArgInFrom = {
   },
 } satisfies LintCheck;
 
+/** The FROM image with global ARG defaults (and the platform stand-ins) substituted; as written if that fails. */
+export function defaultImage(ctx: LintContext, image: string): string {
+  const declared = globals(ctx);
+  const lookup = (name: string): string | undefined =>
+    declared.has(name) ? declared.get(name) : PREDEFINED.get(name);
+  try {
+    return expandWord(image, lookup, { escape: ctx.ast.escape });
+  } catch {
+    return image;
+  }
+}
+
 export const invalidDefaultArgInFrom = {
   name: 'InvalidDefaultArgInFrom',
   run(ctx) {
-    const declared = globals(ctx);
-    const lookup = (name: string): string | undefined =>
-      declared.has(name) ? declared.get(name) : PREDEFINED.get(name);
     const stageNames = new Set(ctx.stages.flatMap((s) => (s.name === undefined ? [] : [s.name])));
     for (const { from } of ctx.stages) {
       if (!from.image.includes('$')) continue;
-      let image: string;
-      try {
-        image = expandWord(from.image, lookup, { escape: ctx.ast.escape });
-      } catch {
-        continue;
-      }
+      const image = defaultImage(ctx, from.image);
+      // An image that did not expand (a malformed word) is the build's error to report.
+      if (image === from.image) continue;
       if (image === 'scratch' || stageNames.has(image.toLowerCase()) || isValidReference(image)) continue;
       ctx.report(
         from.range,

@@ -6,7 +6,7 @@
  */
 import type { Instruction } from '../ast.ts';
 import { closestMatch } from '../suggest.ts';
-import { references } from './from-args.ts';
+import { defaultImage, references } from './from-args.ts';
 import { ancestry } from './instructions.ts';
 import type { LintCheck, LintContext, LintStage } from './model.ts';
 
@@ -51,7 +51,8 @@ function expandedWords(i: Instruction): readonly string[] {
 function baseNames(ctx: LintContext, stage: LintStage): Set<string> | undefined {
   const names = new Set(ALWAYS);
   const chain = ancestry(ctx, stage);
-  const root = (chain.at(-1) ?? stage).from.image;
+  // The image name with global ARG defaults substituted, as a caller that resolved it would know it.
+  const root = defaultImage(ctx, (chain.at(-1) ?? stage).from.image);
   if (root.toLowerCase() !== 'scratch') {
     const imageEnv = ctx.baseImageEnv(root);
     if (imageEnv === undefined) return undefined;
