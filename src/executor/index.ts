@@ -15,7 +15,13 @@ export type {
   Snapshotter,
   SnapshotterKind,
 } from './snapshot/types.ts';
-export { isOpaqueDir, isWhiteout, OPAQUE_XATTR } from './snapshot/whiteout.ts';
+export {
+  isOpaqueDir,
+  isWhiteout,
+  isWhiteoutEntry,
+  OPAQUE_XATTR,
+  WHITEOUT_XATTR,
+} from './snapshot/whiteout.ts';
 export {
   generateSpec,
   type NetworkMode,
