@@ -1,4 +1,6 @@
 // The image module's public surface: OCI values, layers, compression, the local store, archives.
+
+export * from './archive/import.ts';
 export * from './digest.ts';
 export * from './epoch.ts';
 export * from './image.ts';
@@ -12,6 +14,7 @@ export * from './store/layers.ts';
 export * from './store/ref-store.ts';
 export * from './store/resolve.ts';
 export * from './store/store.ts';
+export * from './tar/apply-layer.ts';
 export * from './tar/write-layer.ts';
 export type * from './types.ts';
 export * from './validate.ts';

@@ -1,11 +1,10 @@
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   appendLayer,
   emptyImage,
-  type ImageStore,
   imageHistory,
   inspectImage,
   listImages,
@@ -18,59 +17,51 @@ import {
   writeImage,
   writeLayerBlob,
 } from '../../src/image/index.ts';
-import { tempDir } from './support/tar.ts';
+import { tempStorePerTest } from './support/store.ts';
 
-let dir: string;
-let cleanup: () => Promise<void>;
-let store: ImageStore;
-
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-  store = await openImageStore(path.join(dir, 'root'));
-});
-afterEach(async () => cleanup());
+const t = tempStorePerTest();
 
 async function buildImage(content: string, epoch = 0, copy = '') {
-  const snap = path.join(dir, `snap-${sha256OfBytes(content).slice(7, 15)}${copy}`);
+  const snap = path.join(t.dir, `snap-${sha256OfBytes(content).slice(7, 15)}${copy}`);
   await mkdir(snap, { recursive: true });
   await writeFile(path.join(snap, 'file'), content);
   await utimes(path.join(snap, 'file'), new Date(), new Date(Date.now() + copy.length * 10_000_000));
-  const layer = await writeLayerBlob(store, snap, { sourceDateEpoch: epoch });
+  const layer = await writeLayerBlob(t.store, snap, { sourceDateEpoch: epoch });
   let image = appendLayer(emptyImage({ sourceDateEpoch: epoch }), layer, { created_by: `COPY ${content}` });
   image = withContainerConfig(image, (c) => ({ ...c, Cmd: ['sh'] }));
-  return { image, layer, manifest: await writeImage(store, image) };
+  return { image, layer, manifest: await writeImage(t.store, image) };
 }
 
 describe('blob store', () => {
   it('stores by digest, verifies expected digest and size, and leaves ingest empty', async () => {
     const bytes = Buffer.from('hello');
     const digest = sha256OfBytes(bytes);
-    expect(await store.blobs.put(Readable.from([bytes]), { digest, size: 5 })).toEqual({ digest, size: 5 });
-    expect(await store.blobs.has(digest)).toBe(true);
-    expect(await store.blobs.size(digest)).toBe(5);
-    expect((await store.blobs.read(digest)).toString()).toBe('hello');
+    expect(await t.store.blobs.put(Readable.from([bytes]), { digest, size: 5 })).toEqual({ digest, size: 5 });
+    expect(await t.store.blobs.has(digest)).toBe(true);
+    expect(await t.store.blobs.size(digest)).toBe(5);
+    expect((await t.store.blobs.read(digest)).toString()).toBe('hello');
     await expect(
-      store.blobs.put(Buffer.from('evil'), { digest: sha256OfBytes('other') }),
+      t.store.blobs.put(Buffer.from('evil'), { digest: sha256OfBytes('other') }),
     ).rejects.toMatchObject({
       code: 'DIGEST_MISMATCH',
     });
-    await expect(store.blobs.put(Buffer.from('toolong'), { size: 3 })).rejects.toThrow(
+    await expect(t.store.blobs.put(Buffer.from('toolong'), { size: 3 })).rejects.toThrow(
       /larger than the 3 bytes/,
     );
-    await expect(store.blobs.open(sha256OfBytes('missing'))).rejects.toMatchObject({
+    await expect(t.store.blobs.open(sha256OfBytes('missing'))).rejects.toMatchObject({
       code: 'IMAGE_NOT_FOUND',
     });
-    expect(await readdir(path.join(store.root, 'ingest'))).toEqual([]);
+    expect(await readdir(path.join(t.store.root, 'ingest'))).toEqual([]);
     const listed: string[] = [];
-    for await (const d of store.blobs.list()) listed.push(d);
+    for await (const d of t.store.blobs.list()) listed.push(d);
     expect(listed).toEqual([digest]);
   });
 
   it('sweeps ingest leftovers of dead writers when opened', async () => {
-    const ingest = path.join(store.root, 'ingest');
+    const ingest = path.join(t.store.root, 'ingest');
     await writeFile(path.join(ingest, '999999999-abc-blob'), 'partial');
     await writeFile(path.join(ingest, `${process.pid}-live-blob`), 'mine');
-    await openImageStore(store.root);
+    await openImageStore(t.store.root);
     expect(await readdir(ingest)).toEqual([`${process.pid}-live-blob`]);
   });
 });
@@ -78,15 +69,15 @@ describe('blob store', () => {
 describe('images, tags and names', () => {
   it('tags, resolves by name and ID, lists, inspects and shows history', async () => {
     const { manifest, layer } = await buildImage('one');
-    await store.refs.set(parseReference('busybox:local'), manifest);
-    await tagImage(store, 'busybox:local', 'me/app:1');
-    const resolved = await resolveImage(store, 'busybox:local');
+    await t.store.refs.set(parseReference('busybox:local'), manifest);
+    await tagImage(t.store, 'busybox:local', 'me/app:1');
+    const resolved = await resolveImage(t.store, 'busybox:local');
     expect(resolved.manifestDescriptor.digest).toBe(manifest.digest);
-    expect((await resolveImage(store, resolved.id.slice(7, 19))).id).toBe(resolved.id);
-    expect((await resolveImage(store, `busybox@${manifest.digest}`)).id).toBe(resolved.id);
-    await expect(resolveImage(store, 'nope')).rejects.toMatchObject({ code: 'IMAGE_NOT_FOUND' });
+    expect((await resolveImage(t.store, resolved.id.slice(7, 19))).id).toBe(resolved.id);
+    expect((await resolveImage(t.store, `busybox@${manifest.digest}`)).id).toBe(resolved.id);
+    await expect(resolveImage(t.store, 'nope')).rejects.toMatchObject({ code: 'IMAGE_NOT_FOUND' });
 
-    const rows = await listImages(store);
+    const rows = await listImages(t.store);
     expect(rows.map((r) => `${r.repository}:${r.tag}`)).toEqual(['busybox:local', 'me/app:1']);
     expect(rows[0]).toMatchObject({
       id: resolved.id,
@@ -94,11 +85,11 @@ describe('images, tags and names', () => {
       created: '1970-01-01T00:00:00Z',
     });
 
-    const info = await inspectImage(store, 'me/app:1');
+    const info = await inspectImage(t.store, 'me/app:1');
     expect(info.repoTags).toEqual(['busybox:local', 'me/app:1']);
     expect(info.config.Cmd).toEqual(['sh']);
     expect(info.layers).toEqual([{ descriptor: layer.descriptor, diffId: layer.diffId }]);
-    const history = await imageHistory(store, 'busybox:local');
+    const history = await imageHistory(t.store, 'busybox:local');
     expect(history).toEqual([
       {
         layer: layer.diffId,
@@ -127,6 +118,6 @@ describe('images, tags and names', () => {
       },
       diffId: sha256OfBytes('x'),
     });
-    await expect(writeImage(store, image)).rejects.toThrow(/not in the store/);
+    await expect(writeImage(t.store, image)).rejects.toThrow(/not in the store/);
   });
 });

@@ -25,8 +25,10 @@ function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-function isOverlayWhiteout(stat: Stats): boolean {
-  return stat.isCharacterDevice() && stat.rdev === 0;
+/** overlayfs writes 0/0 char devices; where those cannot be made, an empty file marked by xattr. */
+function isOverlayWhiteout(file: string, stat: Stats): boolean {
+  if (stat.isCharacterDevice() && stat.rdev === 0) return true;
+  return stat.isFile() && stat.size === 0 && readXattr(file, 'trusted.overlay.whiteout') !== undefined;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function* walkSnapshot(root: string): AsyncGenerator<LayerItem> {
       const file = path.join(dir, base);
       const name = prefix + base;
       const stat = await fsp.lstat(file);
-      if (isOverlayWhiteout(stat)) {
+      if (isOverlayWhiteout(file, stat)) {
         yield { kind: 'whiteout', name: `${prefix}${WHITEOUT_PREFIX}${base}`, stat };
         continue;
       }

@@ -1,0 +1,230 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Header } from 'tar-stream';
+import { TsbuildError } from '../../errors.ts';
+import { openDecompressed } from '../compression/codecs.ts';
+import { createDigestCounter, type Digest } from '../digest.ts';
+import type { LayerCompression } from '../media-types.ts';
+import {
+  applyDirMeta,
+  applyMeta,
+  applyOwnerAndXattrs,
+  clearPlace,
+  type DirMeta,
+  type EntryMeta,
+  makeNode,
+  writeFileEntry,
+} from './apply-entry.ts';
+import { createExtract, paxRecordsOf } from './pax.ts';
+import { entryParts, placeInRoot, resolveDirInRoot, unsafe } from './safe-path.ts';
+import { OPAQUE_MARKER, WHITEOUT_PREFIX } from './walk.ts';
+
+export interface ApplyLayerOptions {
+  /** Most uncompressed tar bytes to accept (decompression bombs); default 64 GiB. */
+  readonly maxBytes?: number;
+  readonly signal?: AbortSignal;
+  /** Device nodes: created only by root by default; `skip` drops them (e.g. rootless unpacking). */
+  readonly devices?: 'create' | 'skip';
+}
+
+export interface ApplyLayerResult {
+  /** sha256 and size of the uncompressed tar, for checking against the image's diff_ids. */
+  readonly diffId: Digest;
+  readonly size: number;
+  readonly compression: LayerCompression;
+  /** Device nodes not created because this process is not root. */
+  readonly skippedDevices: number;
+}
+
+export const DEFAULT_MAX_LAYER_BYTES = 64 * 1024 ** 3;
+
+interface ApplyState {
+  readonly root: string;
+  readonly asRoot: boolean;
+  readonly devices: 'create' | 'skip';
+  readonly maxBytes: number;
+  /** Places this layer wrote: an opaque dir keeps these and drops what earlier layers left. */
+  readonly written: Set<string>;
+  readonly dirs: DirMeta[];
+  skippedDevices: number;
+}
+
+function metaOf(header: Header, pax: ReadonlyMap<string, Buffer>): EntryMeta {
+  const xattrs = new Map<string, Buffer>();
+  for (const [key, value] of pax) {
+    if (key.startsWith('SCHILY.xattr.')) xattrs.set(key.slice('SCHILY.xattr.'.length), value);
+  }
+  const id = (key: string, fallback: number) => {
+    const v = pax.get(key);
+    return v === undefined ? fallback : Number(v.toString());
+  };
+  return {
+    uid: id('uid', header.uid),
+    gid: id('gid', header.gid),
+    mode: header.mode,
+    mtime: header.mtime,
+    xattrs,
+  };
+}
+
+async function whiteout(state: ApplyState, parts: readonly string[], base: string): Promise<void> {
+  const name = base.slice(WHITEOUT_PREFIX.length);
+  if (base !== OPAQUE_MARKER && (name === '' || name === '.' || name === '..')) {
+    throw unsafe(`layer whiteout "${parts.join('/')}" names no file`);
+  }
+  const dir = await resolveDirInRoot(state.root, parts.slice(0, -1), false).catch(() => undefined);
+  if (dir === undefined) return; // the directory does not exist, so there is nothing to delete
+  if (base === OPAQUE_MARKER) {
+    for (const child of await fsp.readdir(dir)) {
+      const full = path.join(dir, child);
+      if (!state.written.has(full)) await fsp.rm(full, { recursive: true, force: true });
+    }
+    return;
+  }
+  await fsp.rm(path.join(dir, name), { recursive: true, force: true });
+}
+
+async function applyEntry(state: ApplyState, header: Header, data: AsyncIterable<unknown>): Promise<void> {
+  const pax = paxRecordsOf(header);
+  if ([...pax.keys()].some((k) => k.startsWith('GNU.sparse.'))) {
+    throw new TsbuildError(
+      'IMAGE',
+      `layer entry "${header.name}" is a GNU sparse file, which layers may not use`,
+    );
+  }
+  const parts = entryParts(header.name);
+  if (parts.length === 0) return; // the layer root itself: the target dir keeps its own metadata
+  const base = parts[parts.length - 1]!;
+  if (base.startsWith(WHITEOUT_PREFIX)) return whiteout(state, parts, base);
+  const meta = metaOf(header, pax);
+  const isOverlayWhiteout =
+    header.type === 'character-device' && header.devmajor === 0 && header.devminor === 0;
+  if (isOverlayWhiteout) return whiteout(state, parts, `${WHITEOUT_PREFIX}${base}`);
+  const { target } = await placeInRoot(state.root, parts, true);
+  state.written.add(target);
+  switch (header.type) {
+    case 'directory': {
+      if ((await clearPlace(target, true)) === 'cleared') await fsp.mkdir(target, { mode: 0o700 });
+      if (meta.xattrs.get('trusted.overlay.opaque')?.toString() === 'y') {
+        await whiteout(state, [...parts, OPAQUE_MARKER], OPAQUE_MARKER);
+      }
+      await applyOwnerAndXattrs(target, meta, state.asRoot);
+      state.dirs.push({ path: target, mode: meta.mode, mtime: meta.mtime });
+      return;
+    }
+    case 'file':
+    case 'contiguous-file':
+      await clearPlace(target, false);
+      await writeFileEntry(target, data);
+      return applyMeta(target, meta, 'file', state.asRoot);
+    case 'symlink':
+      await clearPlace(target, false);
+      await fsp.symlink(header.linkname, target);
+      return applyMeta(target, meta, 'symlink', state.asRoot);
+    case 'link': {
+      const linkParts = entryParts(header.linkname ?? '', 'hardlink target');
+      if (linkParts.length === 0) throw unsafe(`hardlink "${header.name}" has no target`);
+      const source = await placeInRoot(state.root, linkParts, false).catch(() => undefined);
+      const stat = source && (await fsp.lstat(source.target).catch(() => undefined));
+      if (!source || !stat)
+        throw unsafe(`hardlink "${header.name}" points at "${header.linkname}", which is not in the layers`);
+      if (stat.isDirectory()) throw unsafe(`hardlink "${header.name}" points at a directory`);
+      if (source.target === target) return;
+      await clearPlace(target, false);
+      await fsp.link(source.target, target);
+      return;
+    }
+    case 'character-device':
+    case 'block-device':
+    case 'fifo':
+      if (state.devices === 'skip' && header.type !== 'fifo') {
+        state.skippedDevices++;
+        return;
+      }
+      await clearPlace(target, false);
+      await makeNode(target, header);
+      return applyMeta(target, meta, 'file', state.asRoot);
+    default:
+      throw new TsbuildError(
+        'IMAGE',
+        `layer entry "${header.name}" has an unsupported type (${header.type})`,
+      );
+  }
+}
+
+/** Counts and caps the decompressed bytes and hashes them into the diff_id. */
+function measure(maxBytes: number) {
+  const counter = createDigestCounter();
+  let size = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      size += chunk.byteLength;
+      if (size > maxBytes) {
+        cb(
+          new TsbuildError(
+            'LAYER_UNSAFE',
+            `layer expands to more than ${maxBytes} bytes; refusing to unpack it`,
+            {
+              hint: 'a decompression bomb, or a layer larger than allowed: raise maxBytes if it is legitimate',
+            },
+          ),
+        );
+        return;
+      }
+      counter.update(chunk);
+      cb(null, chunk);
+    },
+  });
+  return { stream, result: () => counter.result() };
+}
+
+/**
+ * Extracts a layer (gzip, zstd or plain tar) into `targetDir`, flattening: OCI whiteouts delete
+ * what earlier layers put there, so applying an image's layers in order into one directory gives
+ * its root filesystem. Nothing is ever written outside `targetDir`.
+ */
+export async function applyLayer(
+  source: AsyncIterable<Uint8Array>,
+  targetDir: string,
+  options: ApplyLayerOptions = {},
+): Promise<ApplyLayerResult> {
+  const root = path.resolve(targetDir);
+  await fsp.mkdir(root, { recursive: true });
+  const state: ApplyState = {
+    root: await fsp.realpath(root),
+    asRoot: process.getuid?.() === 0,
+    devices: options.devices ?? (process.getuid?.() === 0 ? 'create' : 'skip'),
+    maxBytes: options.maxBytes ?? DEFAULT_MAX_LAYER_BYTES,
+    written: new Set(),
+    dirs: [],
+    skippedDevices: 0,
+  };
+  const { compression, stream } = await openDecompressed(source);
+  const measured = measure(state.maxBytes);
+  const extract = createExtract();
+  const feeding = pipeline(stream, measured.stream, extract as unknown as NodeJS.WritableStream, {
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  feeding.catch(() => undefined); // reported through the iteration below or awaited after it
+  try {
+    for await (const entry of extract) {
+      options.signal?.throwIfAborted();
+      await applyEntry(state, entry.header, entry);
+      entry.resume();
+    }
+    await feeding;
+  } catch (error) {
+    extract.destroy();
+    stream.destroy();
+    const cause = await feeding.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    throw cause instanceof TsbuildError ? cause : error;
+  }
+  await applyDirMeta(state.dirs);
+  const { digest, size } = measured.result();
+  return { diffId: digest, size, compression, skippedDevices: state.skippedDevices };
+}
