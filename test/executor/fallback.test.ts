@@ -39,6 +39,7 @@ describe.skipIf(!canRunContainers)(`automatic copy fallback (${CONTAINER_SKIP_RE
       decision: { kind: string; reason: string };
       kind: string;
       diff: string[];
+      layer: string[];
       next: string;
     };
     expect(result.decision.kind).toBe('copy');
@@ -46,6 +47,7 @@ describe.skipIf(!canRunContainers)(`automatic copy fallback (${CONTAINER_SKIP_RE
     expect(result.kind).toBe('copy');
     // overlayfs refuses 0/0 devices, so the deletion is recorded in overlay's xattr whiteout form.
     expect(result.diff).toEqual(['d /bin 755 0:0', 'w /bin/ls', 'f /hello 644 0:0 3']);
+    expect(result.layer).toEqual(['bin/', 'bin/.wh.ls', 'hello']);
     expect(result.next).toBe('ls: /bin/ls: No such file or directory\nhi\n');
   });
 });

@@ -1,9 +1,12 @@
 /**
  * Child process for the copy-fallback test, run where the store sits on overlayfs: lets the
- * snapshotter choose its kind, runs one step, prints the decision and the step's diff as JSON.
+ * snapshotter choose its kind, runs one step, prints the decision, the step's diff and its layer's
+ * entry names as JSON.
  * Usage: fallback-child.ts <root>
  */
 import { createRuncExecutor, createSnapshotter } from '../../../src/executor/index.ts';
+import { packLayer } from '../../../src/image/index.ts';
+import { readTar } from '../../image/support/tar.ts';
 import { populateBusybox } from './busybox.ts';
 import { describeTree } from './tree.ts';
 
@@ -25,6 +28,8 @@ await createRuncExecutor({ root }).run({
   network: 'none',
 });
 const diff = await describeTree(active.upperDir);
+// What a layer writer makes of the xattr whiteouts: OCI `.wh.` entries, nothing else.
+const layer = (await readTar(packLayer(active.upperDir))).map((entry) => entry.header.name);
 // The next step is built on the committed copy snapshot: its whiteouts must hide /bin/ls.
 const next = await snapshotter.prepare(await active.commit());
 const output: Buffer[] = [];
@@ -39,5 +44,5 @@ await createRuncExecutor({ root }).run(
   { onOutput: (_stream, chunk) => output.push(chunk) },
 );
 process.stdout.write(
-  JSON.stringify({ decision, kind: active.kind, diff, next: Buffer.concat(output).toString() }),
+  JSON.stringify({ decision, kind: active.kind, diff, layer, next: Buffer.concat(output).toString() }),
 );
