@@ -124,11 +124,13 @@ describe.skipIf(!isRoot)('writeLayer as root (needs root: trusted xattrs, mknod,
     await mkdir(path.join(snap, 'etc'));
     await writeFile(path.join(snap, 'etc/a'), 'a');
     execFileSync('mknod', [path.join(snap, 'gone'), 'c', '0', '0']);
+    await writeFile(path.join(snap, 'gone2'), '');
+    setAttributeSync(path.join(snap, 'gone2'), 'trusted.overlay.whiteout', '');
     setAttributeSync(path.join(snap, 'etc'), 'trusted.overlay.opaque', 'y');
     setAttributeSync(path.join(snap, 'etc'), 'trusted.overlay.origin', Buffer.from([1, 2]));
     const entries = await readTar(await layerBytes(snap));
     // Sorted by on-disk name: the whiteout of `gone` sorts as `gone`, after `etc`.
-    expect(entries.map((e) => e.header.name)).toEqual(['etc/', 'etc/.wh..wh..opq', 'etc/a', '.wh.gone']);
+    expect(entries.map((e) => e.header.name)).toEqual(['etc/', 'etc/.wh..wh..opq', 'etc/a', '.wh.gone', '.wh.gone2']);
     const etc = entries.find((e) => e.header.name === 'etc/')!;
     expect([...etc.pax.keys()].filter((k) => k.includes('overlay'))).toEqual([]);
     expect(entries.find((e) => e.header.name === '.wh.gone')!.header).toMatchObject({

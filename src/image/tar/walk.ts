@@ -5,6 +5,8 @@ import { isOverlayXattr, readXattr, readXattrs } from './xattrs.ts';
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_MARKER = '.wh..wh..opq';
+/** overlayfs's other whiteout form (an empty file carrying this xattr), used where 0/0 devices cannot be made. */
+export const WHITEOUT_XATTR = 'trusted.overlay.whiteout';
 
 /** One thing to put in a layer tar, in the order it must appear. */
 export type LayerItem =
@@ -33,7 +35,8 @@ function isOverlayWhiteout(file: string, stat: Stats): boolean {
 
 /**
  * Walks an overlayfs upper dir depth-first in byte order of names: parents before children,
- * overlay whiteouts (0/0 char devices) as OCI `.wh.<name>`, an opaque dir's `.wh..wh..opq` right
+ * overlay whiteouts (0/0 char devices, or empty files with `trusted.overlay.whiteout`) as OCI
+ * `.wh.<name>`, an opaque dir's `.wh..wh..opq` right
  * after the dir, hardlinks (same inode within the layer) pointing at the first path seen.
  */
 export async function* walkSnapshot(root: string): AsyncGenerator<LayerItem> {
@@ -59,7 +62,12 @@ export async function* walkSnapshot(root: string): AsyncGenerator<LayerItem> {
         );
       }
       if (stat.isSocket()) continue; // sockets cannot be archived; Docker drops them too
-      const xattrs = new Map([...readXattrs(file)].filter(([k]) => !isOverlayXattr(k)));
+      const allXattrs = readXattrs(file);
+      if (stat.isFile() && stat.size === 0 && allXattrs.has(WHITEOUT_XATTR)) {
+        yield { kind: 'whiteout', name: `${prefix}${WHITEOUT_PREFIX}${base}`, stat };
+        continue;
+      }
+      const xattrs = new Map([...allXattrs].filter(([k]) => !isOverlayXattr(k)));
       if (stat.isDirectory()) {
         yield { kind: 'entry', name: `${name}/`, file, stat, xattrs };
         if (readXattr(file, 'trusted.overlay.opaque')?.toString() === 'y') {
