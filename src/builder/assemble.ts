@@ -5,7 +5,7 @@
  */
 import {
   type ContainerConfig,
-  createdTimestamp,
+  clampTimestamp,
   type History,
   hostPlatform,
   type Image,
@@ -69,21 +69,29 @@ export function containerConfig(
 }
 
 /**
- * History entries for the stages' instructions; `stepLayers` says which
- * layer-making steps produced a layer.
+ * History entries for the stages' instructions. `stepLayers`/`stepTimes` say
+ * which layer-making steps produced a layer and when they first ran; a
+ * metadata step takes the time of the layer step before it (or `fallback`).
  */
 function stageHistory(
   chain: readonly StagePlan[],
-  stepLayers: readonly boolean[],
-  created: string,
+  result: StateResult,
+  fallback: string,
+  clamp: (t: string) => string,
 ): History[] {
   const out: History[] = [];
   let layerStep = 0;
+  let last = result.stepTimes[0] ?? fallback;
   for (const stage of chain) {
     for (const step of stage.steps) {
-      const empty = step.kind === 'meta' ? true : !(stepLayers[layerStep++] ?? false);
+      let empty = true;
+      if (step.kind !== 'meta') {
+        empty = !(result.stepLayers[layerStep] ?? false);
+        last = result.stepTimes[layerStep] ?? last;
+        layerStep++;
+      }
       out.push({
-        created,
+        created: clamp(last),
         created_by: step.createdBy,
         comment: 'buildkit.dockerfile.v0',
         ...(empty && { empty_layer: true }),
@@ -101,9 +109,14 @@ export function assembleImage(
 ): Image {
   const target = plan.stages.find((s) => s.index === plan.target)!;
   const chain = stageChain(plan, target);
-  const created = createdTimestamp(options.sourceDateEpoch, options.now);
+  // The newest step's time, so a fully cached rebuild reproduces the image exactly.
+  const newest =
+    [...result.stepTimes].sort().at(-1) ?? baseConfig?.created ?? (options.now ?? new Date()).toISOString();
+  const sde = options.sourceDateEpoch;
+  const clamp = (t: string) => (sde === undefined ? t : (clampTimestamp(t, sde) ?? t));
+  const created = clamp(newest);
   const platform = hostPlatform();
-  const history = [...(baseConfig?.history ?? []), ...stageHistory(chain, result.stepLayers, created)];
+  const history = [...(baseConfig?.history ?? []), ...stageHistory(chain, result, newest, clamp)];
   const config: ImageConfig = {
     created,
     ...(target.config.author !== undefined && { author: target.config.author }),

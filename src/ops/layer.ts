@@ -24,6 +24,8 @@ export interface FinishOptions {
   readonly slot?: string;
   /** COPY/ADD: the checksum manifest behind the key. */
   readonly content?: ContentManifest;
+  /** The step's time for the image history (default: now). */
+  readonly now?: string;
 }
 
 export async function finishLayer(
@@ -42,6 +44,7 @@ export async function finishLayer(
         layers: parent.layers,
         ...(parentSnapshot !== undefined && { snapshotId: parentSnapshot }),
         stepLayers: [...parent.stepLayers, false],
+        stepTimes: [...parent.stepTimes, options.now ?? new Date().toISOString()],
       };
     } else {
       const blob = await writeLayerBlob(services.store, active.upperDir, {
@@ -51,7 +54,12 @@ export async function finishLayer(
       const layers = [...parent.layers, { mediaType, digest, diffId: blob.diffId, size }];
       options.signal.throwIfAborted();
       const snapshotId = await active.commit({ chainId: chainIdOf(layers.map((l) => l.diffId))! });
-      result = { layers, snapshotId, stepLayers: [...parent.stepLayers, true] };
+      result = {
+        layers,
+        snapshotId,
+        stepLayers: [...parent.stepLayers, true],
+        stepTimes: [...parent.stepTimes, options.now ?? new Date().toISOString()],
+      };
     }
   } catch (err) {
     await active.abort().catch(() => undefined);

@@ -4,6 +4,7 @@
  * fresh snapshot (flattened, so no whiteout devices are ever created).
  */
 import { createHash } from 'node:crypto';
+import { TsbuildError } from '../errors.ts';
 import { applyLayer, type Digest } from '../image/index.ts';
 import type { OpServices } from './services.ts';
 import type { StateResult } from './types.ts';
@@ -37,7 +38,17 @@ async function flatten(services: OpServices, state: StateResult, chainId: string
   const active = await services.snapshotter.prepare(undefined);
   try {
     for (const layer of state.layers) {
-      await applyLayer(await services.store.blobs.open(layer.digest), active.upperDir);
+      const applied = await applyLayer(await services.store.blobs.open(layer.digest), active.upperDir);
+      // The config's diff_id is what the image promises; a blob that unpacks to other bytes is refused.
+      if (applied.diffId !== layer.diffId) {
+        throw new TsbuildError(
+          'DIGEST_MISMATCH',
+          `layer ${layer.digest} unpacks to ${applied.diffId}, but the image says ${layer.diffId}`,
+          {
+            hint: 'the image is corrupt or was tampered with; pull or load it again',
+          },
+        );
+      }
     }
     return await active.commit({ chainId });
   } catch (err) {

@@ -20,6 +20,7 @@ export async function imageState(services: OpServices, manifestDigest: Digest): 
       size: l.size,
     })),
     stepLayers: [],
+    stepTimes: [],
   };
 }
 

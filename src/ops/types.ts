@@ -28,6 +28,11 @@ export interface StateResult {
    * marks the others `empty_layer`.
    */
   readonly stepLayers: readonly boolean[];
+  /**
+   * When each of those steps first ran (ISO 8601), kept through cache hits so a
+   * fully cached rebuild gives the same history, config and image ID.
+   */
+  readonly stepTimes: readonly string[];
 }
 
-export const EMPTY_STATE: StateResult = { layers: [], stepLayers: [] };
+export const EMPTY_STATE: StateResult = { layers: [], stepLayers: [], stepTimes: [] };
