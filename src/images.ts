@@ -10,9 +10,12 @@ import {
   type ImageStore,
   type ImageSummary,
   imageHistory,
+  importRootfs,
   inspectImage,
   listImages,
   openImageStore,
+  parseReference,
+  resolveImage,
   tagImage,
 } from './image/index.ts';
 
@@ -41,4 +44,40 @@ export async function inspect(name: string, options: StoreOptions = {}): Promise
 
 export async function history(name: string, options: StoreOptions = {}): Promise<readonly HistoryRow[]> {
   return imageHistory(await openStore(options), name);
+}
+
+/**
+ * Copies one image (this platform's manifest, its config and layers) from the store at `from`
+ * to the store at `to` under the same name; blobs already there are not copied again.
+ */
+export async function copyImage(name: string, from: StoreOptions, to: StoreOptions): Promise<void> {
+  const [source, target] = await Promise.all([openStore(from), openStore(to)]);
+  const resolved = await resolveImage(source, name);
+  const { manifest, manifestDescriptor } = resolved;
+  for (const blob of [manifest.config, ...manifest.layers, manifestDescriptor]) {
+    if (await target.blobs.has(blob.digest)) continue;
+    await target.blobs.put(await source.blobs.open(blob.digest), { digest: blob.digest, size: blob.size });
+  }
+  await target.refs.set(resolved.reference ?? parseReference(name), manifestDescriptor);
+}
+
+export interface ImportImageOptions extends StoreOptions {
+  /** History comment (default: "Imported from <file>"). */
+  readonly message?: string;
+  readonly sourceDateEpoch?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** `tsbuild import`: a root filesystem tarball (file path or stream) becomes image `name`; returns its ID. */
+export async function importImage(
+  source: string | AsyncIterable<Uint8Array>,
+  name: string,
+  options: ImportImageOptions = {},
+): Promise<string> {
+  const result = await importRootfs(await openStore(options), source, name, {
+    ...(options.message !== undefined && { comment: options.message }),
+    ...(options.sourceDateEpoch !== undefined && { sourceDateEpoch: options.sourceDateEpoch }),
+    ...(options.signal !== undefined && { signal: options.signal }),
+  });
+  return result.id;
 }

@@ -4,15 +4,24 @@
  */
 import yargs, { type Argv } from 'yargs';
 import { TsbuildError } from '../index.ts';
+import { joinDashValues, PARSER_CONFIGURATION, restoreDashes } from './build/parse-args.ts';
+import { benchCommand } from './commands/bench.ts';
 import { buildCommand } from './commands/build.ts';
+import { dockerfileCommands } from './commands/dockerfile.ts';
 import { imageCommands } from './commands/images.ts';
+import { importCommand } from './commands/import.ts';
+import { registryCommands } from './commands/registry.ts';
 import { runCommand } from './commands/run.ts';
+import { serveCommand } from './commands/serve.ts';
+import { storeCommands } from './commands/store.ts';
 import { EXIT, exitCodeFor, formatError } from './errors.ts';
 import { type CliContext, globalOptions } from './shared.ts';
 
 export async function main(argv: readonly string[], ctx: CliContext = defaultContext()): Promise<number> {
   let exitCode: number = EXIT.ok;
-  const parser: Argv = globalOptions(yargs([...argv]))
+  const parser: Argv = globalOptions(yargs(joinDashValues(argv)))
+    .parserConfiguration(PARSER_CONFIGURATION)
+    .middleware(restoreDashes)
     .scriptName('tsbuild')
     .usage('$0 [build] [OPTIONS] CONTEXT\n$0 COMMAND [OPTIONS]\n\nBuild OCI images from Dockerfiles.')
     .strict()
@@ -22,18 +31,29 @@ export async function main(argv: readonly string[], ctx: CliContext = defaultCon
     .version(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((message, error) => {
-      throw error ?? new TsbuildError('USAGE', message, { hint: 'run `tsbuild --help` for usage' });
+      if (error) throw error;
+      const missing = /^Not enough non-option arguments/.test(message);
+      throw new TsbuildError('USAGE', missing ? 'a required argument is missing' : message, {
+        hint: missing
+          ? 'run `tsbuild COMMAND --help` to see what it takes'
+          : 'run `tsbuild --help` for usage',
+      });
     })
     .epilog(
-      'Exit codes: 0 success, 1 build or command failed, 2 usage error, 3 Dockerfile error, 130 cancelled.',
+      "Exit codes: 0 success, 1 build or command failed (lint: findings), 2 usage error, 3 Dockerfile error, 130 cancelled; `run` exits with the container's code.",
     );
-  buildCommand(parser, ctx, (code) => {
+  const setExit = (code: number) => {
     exitCode = code;
-  });
+  };
+  buildCommand(parser, ctx, setExit);
   imageCommands(parser, ctx);
-  runCommand(parser, ctx, (code) => {
-    exitCode = code;
-  });
+  importCommand(parser, ctx);
+  registryCommands(parser, ctx);
+  runCommand(parser, ctx, setExit);
+  storeCommands(parser, ctx);
+  dockerfileCommands(parser, ctx, setExit);
+  benchCommand(parser, ctx);
+  serveCommand(parser, ctx);
   parser.command('version', 'Print the tsbuild version', {}, async () => {
     ctx.out(`tsbuild ${await ctx.version()}\n`);
   });
@@ -51,10 +71,13 @@ function defaultContext(): CliContext {
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
+    stdout: process.stdout,
+    stderr: process.stderr,
     sources: new Map(),
     env: process.env,
     stdin: process.stdin,
     isTTY: process.stdout.isTTY === true,
+    isErrTTY: process.stderr.isTTY === true,
     version: async () => {
       const { readFile } = await import('node:fs/promises');
       const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {

@@ -1,0 +1,50 @@
+/**
+ * The live view in a terminal. Loaded with a dynamic import only when a
+ * terminal view is wanted, so plain, json and quiet runs never load ink or
+ * React. Events are folded into the model at once; the frame is redrawn at
+ * most every 50 ms, and ink rewrites only the lines that changed.
+ */
+import { render } from 'ink';
+import type { BuildEvent } from '../../../index.ts';
+import { initialState, reduce } from '../model.ts';
+import type { Reporter } from '../reporter.ts';
+import { View } from './view.tsx';
+
+export interface TtyReporterOptions {
+  readonly stream: NodeJS.WritableStream;
+  /** Force a terminal view even where ink would detect none (`--progress=tty`). */
+  readonly interactive?: boolean;
+  readonly clock?: () => number;
+}
+
+const REDRAW_MS = 50;
+
+export function createTtyReporter(options: TtyReporterOptions): Reporter {
+  const clock = options.clock ?? (() => performance.now());
+  let state = initialState(clock());
+  const instance = render(<View state={state} final={false} tags={[]} clock={clock} />, {
+    stdout: options.stream,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    incrementalRendering: true,
+    ...(options.interactive !== undefined && { interactive: options.interactive }),
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const redraw = () => {
+    timer = undefined;
+    instance.rerender(<View state={state} final={false} tags={[]} clock={clock} />);
+  };
+  return {
+    onEvent(event: BuildEvent) {
+      state = reduce(state, event, clock());
+      timer ??= setTimeout(redraw, REDRAW_MS);
+    },
+    async finish({ tags }) {
+      if (timer !== undefined) clearTimeout(timer);
+      instance.rerender(<View state={state} final={true} tags={tags} clock={clock} />);
+      await instance.waitUntilRenderFlush();
+      instance.unmount();
+      await instance.waitUntilExit();
+    },
+  };
+}
