@@ -76,7 +76,7 @@ function splitLines(text: string): PhysicalLine[] {
  * Where the continuation character sits, or -1: the escape character is the last
  * non-blank (space/tab) character and is not itself escaped.
  */
-function continuationAt(content: string, escapeChar: string): number {
+export function continuationAt(content: string, escapeChar: string): number {
   let i = content.length;
   while (i > 0 && (content[i - 1] === ' ' || content[i - 1] === '\t')) i--;
   const at = i - 1;

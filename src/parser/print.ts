@@ -6,6 +6,7 @@
  */
 import type { CommandForm, Dockerfile, Heredoc, Instruction, RawFlag } from './ast.ts';
 import { createDirectiveScanner } from './directives.ts';
+import { continuationAt } from './lines.ts';
 import { readJsonArray } from './syntax/read.ts';
 
 /** Quotes a flag value when it holds whitespace, quotes or backslashes (flag words are read quote-aware). */
@@ -93,9 +94,13 @@ export function printInstruction(i: Instruction): string {
 export function printDockerfile(ast: Dockerfile): string {
   const out: string[] = ast.directives.map((d) => `# ${d.name}=${d.value}`);
   type Item = { readonly offset: number; readonly text: string; readonly kind: 'comment' | 'from' | 'other' };
+  // A comment line from inside an instruction's continuation is printed just before that instruction.
+  const owner = (offset: number): number =>
+    ast.instructions.find((i) => i.range.start.offset < offset && offset < i.range.end.offset)?.range.start
+      .offset ?? offset;
   const items: Item[] = [
     ...ast.comments.map((c) => ({
-      offset: c.range.start.offset,
+      offset: owner(c.range.start.offset) - 0.5,
       text: `#${c.text}`,
       kind: 'comment' as const,
     })),
@@ -122,5 +127,11 @@ export function printDockerfile(ast: Dockerfile): string {
     if (breaks.has(n)) out.push('');
     out.push(item.text);
   });
+  // An instruction that ends in a lone escape character only exists at the end of a
+  // file (`RUN echo \ \` + EOF): print it the same way, or the escape would continue the line.
+  const last = out.at(-1) ?? '';
+  if (items.at(-1)?.kind !== 'comment' && continuationAt(last, ast.escape) !== -1) {
+    return `${out.join('\n')} ${ast.escape}`;
+  }
   return `${out.join('\n')}\n`;
 }

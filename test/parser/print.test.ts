@@ -53,6 +53,9 @@ describe('printDockerfile', () => {
     ],
     ['a comment that looks like a directive', '\n# syntax=not-a-directive\nFROM a\n'],
     ['JSON COPY and VOLUME', 'FROM a\nCOPY ["a b", "/c d/"]\nVOLUME ["/data", "/logs"]\n'],
+    // Found by the fuzzer: a command ending in a lone escape (only possible at the end of the file).
+    ['a command that ends with the escape character', 'FROM a\nRUN echo hi \\ \\'],
+    ['comments inside a continuation', 'FROM a\nRUN a \\\n# inside\n  b\n# after\nCMD x\n'],
     // Found by the fuzzer: fields that spell a JSON array once joined by spaces.
     ['COPY fields that are not JSON only because of a vertical tab', 'FROM a\nCOPY ["a",\v"b"] /x\n'],
   ])('round-trips %s', (_name, text) => {
