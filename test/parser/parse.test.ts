@@ -35,9 +35,8 @@ describe('parseDockerfile: instructions', () => {
   });
 
   it('tells shell form from exec form and falls back to shell form on invalid JSON', () => {
-    expect(
-      only('FROM a\nRUN ["echo", "hi"]').kind === 'RUN' && only('FROM a\nRUN ["echo", "hi"]'),
-    ).toMatchObject({
+    expect(only('FROM a\nRUN ["echo", "hi"]')).toMatchObject({
+      kind: 'RUN',
       command: { form: 'exec', args: ['echo', 'hi'] },
     });
     expect(only('FROM a\nCMD ["echo" "hi"]')).toMatchObject({
