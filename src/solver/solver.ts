@@ -215,6 +215,7 @@ export function createSolver(options: SolverOptions): Solver {
       }),
     );
     const outcomes = await Promise.allSettled(pending);
+    if (firstError === undefined && !build.signal.aborted) await reportImpliedCached(build, targets);
     finished = true;
     external?.removeEventListener('abort', onExternalAbort);
     if (firstError !== undefined) throw firstError;
@@ -224,6 +225,28 @@ export function createSolver(options: SolverOptions): Solver {
       results.push(outcome.value);
     }
     return results;
+  }
+
+  /**
+   * Vertices a cache hit made unnecessary (never loaded: a dependent was
+   * cached) are reported cached too, inputs first, as BuildKit shows them.
+   */
+  async function reportImpliedCached<R>(build: Build<R>, targets: readonly Vertex<R>[]): Promise<void> {
+    const seen = new Set<string>();
+    const visit = async (vertex: Vertex<R>): Promise<void> => {
+      if (seen.has(vertex.id)) return;
+      seen.add(vertex.id);
+      for (const input of vertex.inputs) await visit(input);
+      const key = build.keys.get(vertex.id);
+      if (key === undefined || build.reported.has(`${vertex.id}:end`)) return;
+      build.emit({
+        type: 'vertex.cached',
+        vertex: { id: vertex.id, name: vertex.name },
+        key: await key,
+        durationMs: 0,
+      });
+    };
+    for (const target of targets) await visit(target);
   }
 
   function contextFor<R>(
