@@ -4,6 +4,7 @@
  * from other stages or images (COPY --from, RUN --mount from=).
  */
 import { createCopyOp } from '../ops/copy.ts';
+import { createLinkMergeOp, linkable } from '../ops/copy-link.ts';
 import { createExecOp } from '../ops/exec.ts';
 import type { BuildInputs, OpServices } from '../ops/services.ts';
 import { createImageSourceOp, createScratchOp } from '../ops/source.ts';
@@ -96,6 +97,7 @@ export function buildGraph(
       const extra: BuildVertex[] = [];
       const slot = `${slotPrefix}#${stage.index}:${i + 1}`;
       let op: Op<StateResult>;
+      let internalName: string | undefined;
       if (step.kind === 'run') {
         for (const m of step.mounts) {
           const v = m.from === undefined ? undefined : sourceVertex(m.from);
@@ -105,13 +107,25 @@ export function buildGraph(
       } else if (step.kind === 'copy') {
         const v = sourceVertex(step.from);
         if (v !== undefined) extra.push(v);
-        op = createCopyOp({ step, services, inputs });
+        if (linkable(step)) {
+          // COPY --link: the copy runs on scratch in its own vertex (key without the parent), then a merge stacks it.
+          const linked: BuildVertex = {
+            id: `s${stage.index}:${i + 1}:link`,
+            name: vertexName(plan, stage, i + 2, total, step.display),
+            inputs: extra.splice(0),
+            op: createCopyOp({ step, services, inputs, slot }, 'scratch'),
+          };
+          stageOf.set(linked.id, stage);
+          extra.push(linked);
+          internalName = `[internal] merge ${step.display}`;
+          op = createLinkMergeOp(step, services);
+        } else op = createCopyOp({ step, services, inputs, slot });
       } else {
         op = createWorkdirOp(step, services, inputs, slot);
       }
       const vertex: BuildVertex = {
         id: `s${stage.index}:${i + 1}`,
-        name: vertexName(plan, stage, i + 2, total, step.display),
+        name: internalName ?? vertexName(plan, stage, i + 2, total, step.display),
         inputs: [current, ...extra],
         op,
       };
