@@ -32,3 +32,4 @@ export {
   type RecordInfo,
 } from './records.ts';
 export * from './remote/index.ts';
+export { openUrlCache, type UrlCache, type UrlRecord } from './url-cache.ts';

@@ -8,6 +8,8 @@ export interface CacheLayout {
   /** Markers that let --explain find records with the same inputs or slot. */
   readonly index: string;
   readonly stat: string;
+  /** Validators (ETag, Last-Modified) and content digests of URLs ADD downloaded. */
+  readonly urls: string;
   readonly locks: string;
 }
 
@@ -18,6 +20,7 @@ export function cacheLayout(root: string): CacheLayout {
     content: path.join(cache, 'content'),
     index: path.join(cache, 'index'),
     stat: path.join(cache, 'stat'),
+    urls: path.join(cache, 'urls'),
     locks: path.join(root, 'locks'),
   };
 }

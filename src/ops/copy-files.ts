@@ -4,9 +4,21 @@
  * --chmod, owner after --chown), keeping the source's mtime as Docker does.
  * Nothing is ever written through a symlink: the destination was resolved
  * inside the rootfs, and links this copy creates are never traversed.
+ * Sources hardlinked to each other are hardlinked in the layer too.
  */
 import { constants } from 'node:fs';
-import { chmod, copyFile, lchown, lstat, lutimes, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  lchown,
+  link,
+  lstat,
+  lutimes,
+  mkdir,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { posix } from 'node:path';
 import { setAttribute } from '@napi-rs/xattr';
 import type { ContextEntry } from '../cache/index.ts';
@@ -75,13 +87,25 @@ export async function writeEntries(
   }
 
   const links: string[] = [];
+  // Hardlinked sources stay hardlinked within one COPY: source inode → first copy's host path.
+  const linked = new Map<string, string>();
   let bytes = 0;
   for (const entry of entries) {
-    const rootfsPath = entryTarget(destDir, destFile, entry);
+    let rootfsPath = entryTarget(destDir, destFile, entry);
     if (links.some((l) => rootfsPath.startsWith(`${l}/`))) {
       throw new TsbuildError('CONTEXT', `COPY would write ${rootfsPath} through a symlink it created`, {
         hint: 'two sources put a link and a directory at the same destination path',
       });
+    }
+    // Parents no entry names (--parents paths): made like the destination, resolved in the rootfs.
+    if ((await kindInUpper(posix.join(target.upperDir, posix.dirname(rootfsPath)))) !== 'dir') {
+      const parent = await ensureDir(
+        target.upperDir,
+        target.lowerDirs,
+        posix.dirname(rootfsPath),
+        target.owner,
+      );
+      rootfsPath = posix.join(parent, posix.basename(rootfsPath));
     }
     const host = posix.join(target.upperDir, rootfsPath);
     if (entry.type === 'dir') {
@@ -99,8 +123,15 @@ export async function writeEntries(
       await symlink(entry.target ?? '', host);
       links.push(rootfsPath);
     } else {
-      await copyFile(readPath(entry), host, constants.COPYFILE_FICLONE);
-      bytes += entry.size;
+      const from = readPath(entry);
+      const st = await lstat(from);
+      const first = st.nlink > 1 ? linked.get(`${st.dev}:${st.ino}`) : undefined;
+      if (first !== undefined) await link(first, host);
+      else {
+        await copyFile(from, host, constants.COPYFILE_FICLONE);
+        if (st.nlink > 1) linked.set(`${st.dev}:${st.ino}`, host);
+        bytes += entry.size;
+      }
     }
     await applyMeta(host, entry, await mtimeOf(entry));
   }
