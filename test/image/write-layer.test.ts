@@ -130,7 +130,13 @@ describe.skipIf(!isRoot)('writeLayer as root (needs root: trusted xattrs, mknod,
     setAttributeSync(path.join(snap, 'etc'), 'trusted.overlay.origin', Buffer.from([1, 2]));
     const entries = await readTar(await layerBytes(snap));
     // Sorted by on-disk name: the whiteout of `gone` sorts as `gone`, after `etc`.
-    expect(entries.map((e) => e.header.name)).toEqual(['etc/', 'etc/.wh..wh..opq', 'etc/a', '.wh.gone', '.wh.gone2']);
+    expect(entries.map((e) => e.header.name)).toEqual([
+      'etc/',
+      'etc/.wh..wh..opq',
+      'etc/a',
+      '.wh.gone',
+      '.wh.gone2',
+    ]);
     const etc = entries.find((e) => e.header.name === 'etc/')!;
     expect([...etc.pax.keys()].filter((k) => k.includes('overlay'))).toEqual([]);
     expect(entries.find((e) => e.header.name === '.wh.gone')!.header).toMatchObject({

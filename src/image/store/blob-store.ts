@@ -26,8 +26,9 @@ export interface BlobStore {
   read(digest: Digest): Promise<Buffer>;
   /**
    * Stores bytes, verifying `expected` digest and size when given. When the expected blob is
-   * already present the source is not read (a stream source is destroyed) and its mtime is
-   * refreshed so a concurrent garbage collection's grace period covers it.
+   * already present the source is drained without being stored (callers that can skip fetching
+   * should ask `has` first), and the blob's mtime is refreshed so a concurrent garbage
+   * collection's grace period covers it.
    */
   put(source: Uint8Array | AsyncIterable<Uint8Array>, expected?: ExpectedBlob): Promise<BlobInfo>;
   delete(digest: Digest): Promise<void>;
@@ -149,7 +150,7 @@ export function createBlobStore(root: string): BlobStore {
         if (size !== undefined && (expected.size === undefined || expected.size === size)) {
           const now = new Date();
           await fsp.utimes(blobPath(expected.digest), now, now).catch(() => undefined);
-          if (!(source instanceof Uint8Array) && 'destroy' in source) (source as Readable).destroy();
+          if (!(source instanceof Uint8Array)) for await (const _ of source);
           return { digest: expected.digest, size };
         }
       }

@@ -19,7 +19,7 @@ import {
 } from './apply-entry.ts';
 import { createExtract, paxRecordsOf } from './pax.ts';
 import { entryParts, placeInRoot, resolveDirInRoot, unsafe } from './safe-path.ts';
-import { OPAQUE_MARKER, WHITEOUT_PREFIX, WHITEOUT_XATTR } from './walk.ts';
+import { OPAQUE_MARKER, WHITEOUT_PREFIX } from './walk.ts';
 
 export interface ApplyLayerOptions {
   /** Most uncompressed tar bytes to accept (decompression bombs); default 64 GiB. */

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { createReadStream, type Stats } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -6,6 +5,7 @@ import type { Pack } from 'tar-stream';
 import { TsbuildError } from '../../errors.ts';
 import { createHashingStream, type Digest } from '../digest.ts';
 import { clampSeconds } from '../epoch.ts';
+import { addPackEntry } from './pack-entry.ts';
 import { createPack, type LayerHeader, type PaxValue } from './pax.ts';
 import { type LayerItem, walkSnapshot } from './walk.ts';
 
@@ -78,26 +78,15 @@ function headerOf(item: LayerItem, options: WriteLayerOptions): LayerHeader {
   return header;
 }
 
-async function addEntry(pack: Pack, item: LayerItem, options: WriteLayerOptions) {
+async function addEntry(pack: Pack, item: LayerItem, options: WriteLayerOptions): Promise<void> {
   const header = headerOf(item, options);
-  let settle!: (error?: unknown) => void;
-  const written = new Promise<void>((resolve, reject) => {
-    settle = (error) => (error ? reject(error) : resolve());
-  });
-  // LayerHeader widens tar-stream's header with binary PAX values, which createPack() encodes.
-  const sink = pack.entry(header as Parameters<Pack['entry']>[0], (error) => settle(error ?? undefined));
-  if (header.type === 'file') {
-    if (item.kind === 'entry' && header.size) {
-      // Reading exactly `size` bytes keeps sparse files safe (holes read as zeros) and turns a
-      // file that shrinks mid-write into a clear error instead of a corrupt tar.
-      const source = createReadStream(item.file, { start: 0, end: header.size - 1 });
-      for await (const chunk of source) {
-        if (!sink.write(chunk)) await once(sink, 'drain');
-      }
-    }
-    sink.end(null);
-  }
-  await written.catch((error: unknown) => {
+  // Reading exactly `size` bytes keeps sparse files safe (holes read as zeros) and turns a file
+  // that shrinks mid-write into a clear error instead of a corrupt tar.
+  const data =
+    item.kind === 'entry' && header.type === 'file' && header.size
+      ? createReadStream(item.file, { start: 0, end: header.size - 1 })
+      : undefined;
+  await addPackEntry(pack, header, data).catch((error: unknown) => {
     throw new TsbuildError('SNAPSHOT', `cannot add ${item.name} to the layer: ${(error as Error).message}`, {
       cause: error,
       hint: 'the snapshot changed while its layer was being written; nothing may write into it then',
