@@ -11,7 +11,7 @@ import { dockerfileCommands } from './commands/dockerfile.ts';
 import { imageCommands } from './commands/images.ts';
 import { importCommand } from './commands/import.ts';
 import { registryCommands } from './commands/registry.ts';
-import { runCommand } from './commands/run.ts';
+import { runCommand, separateRunCommand } from './commands/run.ts';
 import { serveCommand } from './commands/serve.ts';
 import { storeCommands } from './commands/store.ts';
 import { EXIT, exitCodeFor, formatError } from './errors.ts';
@@ -19,7 +19,7 @@ import { type CliContext, globalOptions } from './shared.ts';
 
 export async function main(argv: readonly string[], ctx: CliContext = defaultContext()): Promise<number> {
   let exitCode: number = EXIT.ok;
-  const parser: Argv = globalOptions(yargs(joinDashValues(argv)))
+  const parser: Argv = globalOptions(yargs(joinDashValues(separateRunCommand(argv))))
     .parserConfiguration(PARSER_CONFIGURATION)
     .middleware(restoreDashes)
     .scriptName('tsbuild')

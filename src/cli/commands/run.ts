@@ -15,13 +15,52 @@ interface RunArgs extends GlobalArgs {
   readonly runtime?: string;
 }
 
+/** Options of `run` that take a value, so the image can be told apart from option values. */
+const RUN_VALUE_OPTIONS = new Set([
+  '-e',
+  '--env',
+  '--entrypoint',
+  '-w',
+  '--workdir',
+  '-u',
+  '--user',
+  '--network',
+  '--runtime',
+  '--root',
+  '-H',
+  '--host',
+]);
+
+/**
+ * `tsbuild run [OPTIONS] IMAGE [COMMAND] [ARG...]`: everything after IMAGE
+ * belongs to the command (`run img sh -c 'x'`), as with docker run. Puts a
+ * `--` after the image so the parser leaves the command's words alone.
+ */
+export function separateRunCommand(argv: readonly string[]): string[] {
+  let sawRun = false;
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--') break;
+    if (word.startsWith('-')) {
+      if (RUN_VALUE_OPTIONS.has(word)) i++;
+      continue;
+    }
+    if (!sawRun) {
+      if (word !== 'run') break;
+      sawRun = true;
+      continue;
+    }
+    return [...argv.slice(0, i + 1), '--', ...argv.slice(i + 1)];
+  }
+  return [...argv];
+}
+
 export function runCommand(parser: Argv, ctx: CliContext, setExit: (code: number) => void): void {
   parser.command<RunArgs>(
     'run <image> [command..]',
     'Run a command in a new container (removed when it exits)',
     (y) =>
       y
-        .parserConfiguration({ 'halt-at-non-option': true })
         .positional('image', { type: 'string', demandOption: true })
         .positional('command', { type: 'string', array: true })
         .option('rm', {
@@ -50,7 +89,8 @@ export function runCommand(parser: Argv, ctx: CliContext, setExit: (code: number
         const code = await runImage({
           ...rootOption(args),
           image: args.image,
-          command: (args.command ?? []).map(String),
+          // Words after IMAGE arrive after the `--` that separateRunCommand put there.
+          command: [...(args.command ?? []), ...(args._ ?? []).slice(1)].map(String),
           ...(args.env !== undefined && { env: args.env }),
           ...(args.entrypoint !== undefined && { entrypoint: args.entrypoint }),
           ...(args.workdir !== undefined && { workdir: args.workdir }),
