@@ -4,13 +4,14 @@
  * half-created cache mount dirs.
  * Leftovers of processes still alive are theirs and stay. Run before any build.
  */
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NEW_PREFIX } from './mounts/cache.ts';
 import { isOwner, isOwnerAlive, type Owner } from './owner.ts';
 import { cacheMountsDir, runDir, runtimeStateDir } from './paths.ts';
 import { type Runtime, resolveRuntime } from './runtime.ts';
 import { createRuntimeControl } from './runtime-control.ts';
+import { recordId, stagingOwner } from './snapshot/allocate.ts';
 import { ID_PATTERN, readMeta, snapshotDir, snapshotsDir } from './snapshot/meta.ts';
 
 export interface SweepOptions {
@@ -24,9 +25,6 @@ export interface SweepReport {
   /** Cache mount dirs whose creation was interrupted. */
   readonly cacheMounts: readonly string[];
 }
-
-/** A snapshot dir without meta.json may be mid-creation by a live process; only older ones are garbage. */
-const ORPHAN_AGE_MS = 60_000;
 
 export interface BundleOwner extends Owner {
   /** The runtime binary that runs the container, so sweep controls it with the same one. */
@@ -87,15 +85,19 @@ async function sweepBundles(root: string): Promise<string[]> {
 
 async function sweepSnapshots(root: string): Promise<string[]> {
   const removed: string[] = [];
-  for (const id of (await entries(snapshotsDir(root))).filter((name) => ID_PATTERN.test(name))) {
+  const names = await entries(snapshotsDir(root));
+  for (const name of names.filter((entry) => stagingOwner(entry) !== undefined)) {
+    if (isOwnerAlive(stagingOwner(name))) continue;
+    await rm(join(snapshotsDir(root), name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  const ids = names.filter((name) => ID_PATTERN.test(name));
+  // Removed ids must stay retired: raise the high-water mark before anything goes.
+  if (ids.length > 0) await recordId(root, Math.max(...ids.map(Number)));
+  for (const id of ids) {
     const meta = await readMeta(root, id);
-    let garbage: boolean;
-    if (meta === undefined) {
-      const age = Date.now() - (await stat(snapshotDir(root, id))).mtimeMs;
-      garbage = age > ORPHAN_AGE_MS;
-    } else {
-      garbage = meta.state === 'active' && !isOwnerAlive(meta.owner);
-    }
+    // Snapshot dirs are born with meta.json (allocate.ts); one without is a removal cut short.
+    const garbage = meta === undefined || (meta.state === 'active' && !isOwnerAlive(meta.owner));
     if (!garbage) continue;
     await rm(snapshotDir(root, id), { recursive: true, force: true });
     removed.push(id);

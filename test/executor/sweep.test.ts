@@ -50,6 +50,25 @@ describe('sweep (bookkeeping of dead owners)', () => {
     await live.abort();
   });
 
+  it('removes staging dirs of dead creators and interrupted removals, and retires their ids', async () => {
+    const snapshotter = createSnapshotter({ root, kind: 'overlay' });
+    const kept = await (await snapshotter.prepare(undefined)).commit();
+    const owner = currentOwner();
+    const dead = `.new-${owner.pid}-bogus-1`;
+    const alive = `.new-${owner.pid}-${owner.startTime}-2`;
+    for (const name of [dead, alive, '9'])
+      await mkdir(join(root, 'snapshots', name, 'fs'), { recursive: true });
+
+    const report = await sweep({ root });
+
+    expect(report.snapshots.sort()).toEqual([dead, '9'].sort());
+    expect((await readdir(join(root, 'snapshots'))).sort()).toEqual([alive, kept, 'last-id'].sort());
+    // Id 9 was seen, so it is never handed out again.
+    const next = await snapshotter.prepare(undefined);
+    expect(Number(next.id)).toBeGreaterThan(9);
+    await next.abort();
+  });
+
   it('is a no-op on an empty store', async () => {
     expect(await sweep({ root })).toEqual({ containers: [], bundles: [], snapshots: [], cacheMounts: [] });
   });

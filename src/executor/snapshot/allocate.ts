@@ -1,12 +1,19 @@
 /**
  * Short numeric snapshot ids (they keep overlay mount options short). An id is never reused, even
  * after removal, so a stale reference can never point at a different snapshot: `last-id` records
- * the high-water mark and a new id is claimed by an atomic mkdir.
+ * the high-water mark. A snapshot dir is assembled under a staging name that carries its owner
+ * and renamed to its id in one step, so `snapshots/<n>` always has its meta.json from birth and a
+ * crash leaves only a staging dir that sweep can attribute to a dead process.
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { ID_PATTERN, snapshotsDir } from './meta.ts';
+import { currentOwner, type Owner } from '../owner.ts';
+import { ID_PATTERN, type SnapshotMeta, snapshotsDir, writeMetaIn } from './meta.ts';
+
+/** Staging dirs: `.new-<pid>-<start time>-<random>`. */
+export const STAGING_PREFIX = '.new-';
 
 async function readLastId(root: string): Promise<number> {
   try {
@@ -27,18 +34,50 @@ export async function recordId(root: string, id: number): Promise<void> {
   if ((await readLastId(root)) < id) await writeFileAtomic(join(snapshotsDir(root), 'last-id'), `${id}\n`);
 }
 
-/** Creates `<root>/snapshots/<n>` for a fresh n and returns n. */
-export async function allocateId(root: string): Promise<string> {
-  await mkdir(snapshotsDir(root), { recursive: true });
-  let candidate = Math.max(await readLastId(root), await highestExisting(root)) + 1;
-  for (;;) {
-    try {
-      await mkdir(join(snapshotsDir(root), String(candidate)));
+/** The owner a staging dir name carries, or undefined for other names. */
+export function stagingOwner(name: string): Owner | undefined {
+  if (!name.startsWith(STAGING_PREFIX)) return undefined;
+  const [pid, startTime] = name.slice(STAGING_PREFIX.length).split('-');
+  return { pid: Number(pid), startTime: startTime ?? '' };
+}
+
+/**
+ * Creates `<root>/snapshots/<n>` for a fresh n, holding `meta` (with id n) and the empty `dirs`,
+ * and returns n.
+ */
+export async function createSnapshotDir(
+  root: string,
+  meta: Omit<SnapshotMeta, 'id'>,
+  dirs: readonly { readonly name: string; readonly mode: number }[],
+): Promise<string> {
+  const base = snapshotsDir(root);
+  await mkdir(base, { recursive: true });
+  const owner = currentOwner();
+  const staging = join(
+    base,
+    `${STAGING_PREFIX}${owner.pid}-${owner.startTime}-${randomBytes(4).toString('hex')}`,
+  );
+  try {
+    await mkdir(staging);
+    for (const dir of dirs) await mkdir(join(staging, dir.name), { mode: dir.mode });
+    let candidate = Math.max(await readLastId(root), await highestExisting(root)) + 1;
+    for (;;) {
+      const id = String(candidate);
+      await writeMetaIn(staging, { ...meta, id });
+      try {
+        // Fails when the id is taken: every snapshot dir holds at least meta.json, so it is never empty.
+        await rename(staging, join(base, id));
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw error;
+        candidate += 1;
+        continue;
+      }
       await recordId(root, candidate);
-      return String(candidate);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      candidate += 1;
+      return id;
     }
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
   }
 }

@@ -3,12 +3,12 @@
  * layers) are shortened: the top layers stay, the rest is replaced by a flattened snapshot, the
  * merged view of those layers copied once into a plain dir and reused by every later mount.
  */
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TsbuildError } from '../../errors.ts';
 import { currentOwner } from '../owner.ts';
 import { runInPrivateNamespace, shellQuote } from '../private-ns.ts';
-import { allocateId } from './allocate.ts';
+import { createSnapshotDir } from './allocate.ts';
 import { ID_PATTERN, readMeta, type SnapshotMeta, snapshotDir, snapshotsDir, writeMeta } from './meta.ts';
 import { fitsOneMount, MAX_OVERLAY_LAYERS, type OverlayLayout, overlayOptions } from './overlay-options.ts';
 
@@ -60,10 +60,7 @@ async function flatten(root: string, chain: readonly string[], maxLayers: number
     const keep = layersToKeep(baseDir, chain, {}, maxLayers);
     sources = [...chain.slice(0, keep), await flatten(root, chain.slice(keep), maxLayers)];
   }
-  const id = await allocateId(root);
-  const dir = snapshotDir(root, id);
-  const meta: SnapshotMeta = {
-    id,
+  const fresh: Omit<SnapshotMeta, 'id'> = {
     parent: undefined,
     state: 'active',
     chainId: undefined,
@@ -71,10 +68,14 @@ async function flatten(root: string, chain: readonly string[], maxLayers: number
     createdAt: new Date().toISOString(),
     owner: currentOwner(),
   };
-  await writeMeta(root, meta);
+  const id = await createSnapshotDir(root, fresh, [
+    { name: 'fs', mode: 0o755 },
+    { name: 'merged', mode: 0o755 },
+  ]);
+  const meta: SnapshotMeta = { ...fresh, id };
+  const dir = snapshotDir(root, id);
   const fsDir = join(dir, 'fs');
   const merged = join(dir, 'merged');
-  await Promise.all([mkdir(fsDir), mkdir(merged)]);
   const result = await runInPrivateNamespace(
     [
       `cd ${shellQuote(baseDir)}`,

@@ -28,7 +28,12 @@ export function snapshotDir(root: string, id: string): string {
 }
 
 export async function writeMeta(root: string, meta: SnapshotMeta): Promise<void> {
-  await writeFileAtomic(join(snapshotDir(root, meta.id), 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  await writeMetaIn(snapshotDir(root, meta.id), meta);
+}
+
+/** Writes meta.json into `dir`, which may still be a staging dir (see allocate.ts). */
+export async function writeMetaIn(dir: string, meta: SnapshotMeta): Promise<void> {
+  await writeFileAtomic(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
 }
 
 function parseMeta(id: string, text: string): SnapshotMeta {

@@ -3,11 +3,11 @@
  * by parent; an active snapshot is a fresh upper dir over its parent's chain. Both overlay and copy
  * kinds share this layout, they differ only in how a container's rootfs is built (rootfs.ts).
  */
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TsbuildError } from '../../errors.ts';
 import { currentOwner } from '../owner.ts';
-import { allocateId, recordId } from './allocate.ts';
+import { createSnapshotDir, recordId } from './allocate.ts';
 import { flattenedCopies } from './flatten.ts';
 import { lookupInLayers } from './lookup.ts';
 import { ID_PATTERN, readMeta, type SnapshotMeta, snapshotDir, snapshotsDir, writeMeta } from './meta.ts';
@@ -121,14 +121,7 @@ export function createSnapshotter(options: SnapshotterOptions): Snapshotter {
       }
     }
     const parentChain = parent === undefined ? [] : await lowerDirs(parent);
-    const id = await allocateId(root);
-    const dir = snapshotDir(root, id);
-    const upperDir = join(dir, 'fs');
-    const workDir = join(dir, 'work');
-    await mkdir(upperDir, { mode: 0o755 });
-    await mkdir(workDir, { mode: 0o700 });
-    const base: SnapshotMeta = {
-      id,
+    const fresh: Omit<SnapshotMeta, 'id'> = {
       parent,
       state: 'active',
       chainId: undefined,
@@ -136,7 +129,14 @@ export function createSnapshotter(options: SnapshotterOptions): Snapshotter {
       createdAt: new Date().toISOString(),
       owner: currentOwner(),
     };
-    await writeMeta(root, base);
+    const id = await createSnapshotDir(root, fresh, [
+      { name: 'fs', mode: 0o755 },
+      { name: 'work', mode: 0o700 },
+    ]);
+    const base: SnapshotMeta = { ...fresh, id };
+    const dir = snapshotDir(root, id);
+    const upperDir = join(dir, 'fs');
+    const workDir = join(dir, 'work');
     let finished = false;
     const finish = (): void => {
       if (finished) throw new TsbuildError('SNAPSHOT', `Snapshot ${id} was already committed or aborted`);
