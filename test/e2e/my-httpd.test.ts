@@ -63,14 +63,13 @@ describe.skipIf(E2E_SKIP)(`tsbuild -t my-httpd (${E2E_REASON})`, () => {
     const again = await tsbuild(['build', '-t', 'my-httpd', '--progress=plain', context], { root: store });
     expect(again.code).toBe(0);
     const outcomes = stepOutcomes(again.stderr);
-    expect([...outcomes.keys()].sort()).toEqual(
-      [
-        'COPY index.html .',
-        'RUN echo "built by tsbuild" > /built.txt',
-        'WORKDIR /var/www',
-        expect.stringMatching(/^FROM /),
-      ].sort(),
-    );
+    const names = [...outcomes.keys()];
+    expect(names.filter((n) => n.startsWith('FROM '))).toHaveLength(1);
+    expect(names.filter((n) => !n.startsWith('FROM ')).sort()).toEqual([
+      'COPY index.html .',
+      'RUN echo "built by tsbuild" > /built.txt',
+      'WORKDIR /var/www',
+    ]);
     for (const [step, outcome] of outcomes) expect(`${step}: ${outcome}`).toBe(`${step}: CACHED`);
   });
 
