@@ -61,8 +61,9 @@ function differences(
   if (oldInputs.length !== query.inputKeys.length) out.push('its inputs changed');
   else {
     const changed = query.inputKeys.findIndex((key, i) => key !== oldInputs[i]);
+    // Input 0 is the step's parent; later ones are what it reads from (COPY --from, RUN --mount from=).
     if (changed >= 0)
-      out.push(query.inputKeys.length === 1 ? 'the previous step changed' : `input ${changed + 1} changed`);
+      out.push(changed === 0 ? 'the previous step changed' : 'the stage or image it reads from changed');
   }
   return out;
 }
@@ -124,23 +125,22 @@ function contentDifferences(before: ContentManifest, after: ContentManifest): st
     const [a, b] = [old.get(path), now.get(path)];
     if (a === undefined) out.push(`${path} added`);
     else if (b === undefined) out.push(`${path} deleted`);
-    else {
-      const change = entryChange(a, b);
-      if (change !== undefined) out.push(`${path} ${change}`);
-    }
+    else out.push(...entryChanges(a, b).map((change) => `${path} ${change}`));
   }
   return out.length > 0 ? out : ['file order changed'];
 }
 
-function entryChange(a: ContextEntry, b: ContextEntry): string | undefined {
-  if (a.type !== b.type) return `changed from ${a.type} to ${b.type}`;
-  if (a.hash !== b.hash) return 'content changed';
-  if (a.target !== b.target) return `symlink target ${a.target} → ${b.target}`;
-  if (a.mode !== b.mode) return `mode ${a.mode.toString(8)} → ${b.mode.toString(8)}`;
-  if (a.uid !== b.uid || a.gid !== b.gid) return `owner ${a.uid}:${a.gid} → ${b.uid}:${b.gid}`;
-  if (!same(a.xattrs, b.xattrs)) return 'extended attributes changed';
-  if (a.dest !== b.dest) return `destination ${a.dest} → ${b.dest}`;
-  return undefined;
+/** Every way an entry differs, so the nearest record is the one with the fewest differences. */
+function entryChanges(a: ContextEntry, b: ContextEntry): string[] {
+  if (a.type !== b.type) return [`changed from ${a.type} to ${b.type}`];
+  const out: string[] = [];
+  if (a.hash !== b.hash) out.push('content changed');
+  if (a.target !== b.target) out.push(`symlink target ${a.target} → ${b.target}`);
+  if (a.mode !== b.mode) out.push(`mode ${a.mode.toString(8)} → ${b.mode.toString(8)}`);
+  if (a.uid !== b.uid || a.gid !== b.gid) out.push(`owner ${a.uid}:${a.gid} → ${b.uid}:${b.gid}`);
+  if (!same(a.xattrs, b.xattrs)) out.push('extended attributes changed');
+  if (a.dest !== b.dest) out.push(`destination ${a.dest} → ${b.dest}`);
+  return out;
 }
 
 function same(a: unknown, b: unknown): boolean {
