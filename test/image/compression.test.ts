@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -22,18 +23,8 @@ async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Deterministic, poorly compressible bytes. */
-function noise(size: number): Buffer {
-  const out = Buffer.alloc(size);
-  let x = 2463534242;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+/** Incompressible bytes. */
+const noise = (size: number) => randomBytes(size);
 
 describe('parallel gzip', () => {
   it('writes concatenated members that gunzip and GNU gzip read back whole', async () => {
