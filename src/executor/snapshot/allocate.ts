@@ -42,17 +42,24 @@ export function stagingOwner(name: string): Owner | undefined {
 }
 
 /**
- * Creates `<root>/snapshots/<n>` for a fresh n, holding `meta` (with id n) and the empty `dirs`,
- * and returns n.
+ * Creates `<root>/snapshots/<n>` for a fresh n: an active snapshot owned by this process, holding
+ * its meta.json and the empty `dirs`. Returns its metadata.
  */
 export async function createSnapshotDir(
   root: string,
-  meta: Omit<SnapshotMeta, 'id'>,
+  origin: { readonly parent: string | undefined; readonly labels: Readonly<Record<string, string>> },
   dirs: readonly { readonly name: string; readonly mode: number }[],
-): Promise<string> {
+): Promise<SnapshotMeta> {
   const base = snapshotsDir(root);
   await mkdir(base, { recursive: true });
   const owner = currentOwner();
+  const meta = {
+    ...origin,
+    state: 'active',
+    chainId: undefined,
+    createdAt: new Date().toISOString(),
+    owner,
+  } as const;
   const staging = join(
     base,
     `${STAGING_PREFIX}${owner.pid}-${owner.startTime}-${randomBytes(4).toString('hex')}`,
@@ -62,11 +69,11 @@ export async function createSnapshotDir(
     for (const dir of dirs) await mkdir(join(staging, dir.name), { mode: dir.mode });
     let candidate = Math.max(await readLastId(root), await highestExisting(root)) + 1;
     for (;;) {
-      const id = String(candidate);
-      await writeMetaIn(staging, { ...meta, id });
+      const created: SnapshotMeta = { ...meta, id: String(candidate) };
+      await writeMetaIn(staging, created);
       try {
         // Fails when the id is taken: every snapshot dir holds at least meta.json, so it is never empty.
-        await rename(staging, join(base, id));
+        await rename(staging, join(base, created.id));
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw error;
@@ -74,7 +81,7 @@ export async function createSnapshotDir(
         continue;
       }
       await recordId(root, candidate);
-      return id;
+      return created;
     }
   } catch (error) {
     await rm(staging, { recursive: true, force: true });

@@ -6,10 +6,9 @@
 import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TsbuildError } from '../../errors.ts';
-import { currentOwner } from '../owner.ts';
 import { runInPrivateNamespace, shellQuote } from '../private-ns.ts';
 import { createSnapshotDir } from './allocate.ts';
-import { ID_PATTERN, readMeta, type SnapshotMeta, snapshotDir, snapshotsDir, writeMeta } from './meta.ts';
+import { ID_PATTERN, readMeta, snapshotDir, snapshotsDir, writeMeta } from './meta.ts';
 import { fitsOneMount, MAX_OVERLAY_LAYERS, type OverlayLayout, overlayOptions } from './overlay-options.ts';
 
 /** Label on a flattened snapshot: the id of the top layer whose merged chain it holds. */
@@ -60,19 +59,11 @@ async function flatten(root: string, chain: readonly string[], maxLayers: number
     const keep = layersToKeep(baseDir, chain, {}, maxLayers);
     sources = [...chain.slice(0, keep), await flatten(root, chain.slice(keep), maxLayers)];
   }
-  const fresh: Omit<SnapshotMeta, 'id'> = {
-    parent: undefined,
-    state: 'active',
-    chainId: undefined,
-    labels: { [FLATTENED_FROM]: topId },
-    createdAt: new Date().toISOString(),
-    owner: currentOwner(),
-  };
-  const id = await createSnapshotDir(root, fresh, [
+  const meta = await createSnapshotDir(root, { parent: undefined, labels: { [FLATTENED_FROM]: topId } }, [
     { name: 'fs', mode: 0o755 },
     { name: 'merged', mode: 0o755 },
   ]);
-  const meta: SnapshotMeta = { ...fresh, id };
+  const { id } = meta;
   const dir = snapshotDir(root, id);
   const fsDir = join(dir, 'fs');
   const merged = join(dir, 'merged');

@@ -6,7 +6,6 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TsbuildError } from '../../errors.ts';
-import { currentOwner } from '../owner.ts';
 import { createSnapshotDir, recordId } from './allocate.ts';
 import { flattenedCopies } from './flatten.ts';
 import { lookupInLayers } from './lookup.ts';
@@ -121,19 +120,11 @@ export function createSnapshotter(options: SnapshotterOptions): Snapshotter {
       }
     }
     const parentChain = parent === undefined ? [] : await lowerDirs(parent);
-    const fresh: Omit<SnapshotMeta, 'id'> = {
-      parent,
-      state: 'active',
-      chainId: undefined,
-      labels: {},
-      createdAt: new Date().toISOString(),
-      owner: currentOwner(),
-    };
-    const id = await createSnapshotDir(root, fresh, [
+    const base = await createSnapshotDir(root, { parent, labels: {} }, [
       { name: 'fs', mode: 0o755 },
       { name: 'work', mode: 0o700 },
     ]);
-    const base: SnapshotMeta = { ...fresh, id };
+    const { id } = base;
     const dir = snapshotDir(root, id);
     const upperDir = join(dir, 'fs');
     const workDir = join(dir, 'work');
