@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { Builder, BuildOptions, BuildResult } from '../build.ts';
@@ -136,6 +136,12 @@ async function remoteOptions(options: BuildOptions & BuildOutputOptions): Promis
   return { ...rest, dockerfileText, ...(push === true && { push: true }), secretValues };
 }
 
+/** The daemon reads the Dockerfile as text, so it names it `Dockerfile`; say the client's name. */
+function withFileName(error: WireError, options: BuildOptions): WireError {
+  if (error.location === undefined || options.dockerfile === undefined) return error;
+  return { ...error, location: { ...error.location, file: basename(options.dockerfile) } };
+}
+
 export async function connectBuilder(options: ConnectOptions): Promise<Builder> {
   const endpoint = parseEndpoint(options.host);
   const token = endpoint.kind === 'tcp' ? options.env?.TSBUILD_TOKEN : undefined;
@@ -180,7 +186,7 @@ export async function connectBuilder(options: ConnectOptions): Promise<Builder> 
       const message = decodeMessage(line);
       if (message.type === 'event') options.onEvent?.(message.event);
       else if (message.type === 'result') return message.result;
-      else throw fromWireError(message.error);
+      else throw fromWireError(withFileName(message.error, options));
     }
     throw signal?.aborted === true
       ? signal.reason
