@@ -56,7 +56,7 @@ export async function liveBlobs(store: ImageStore): Promise<Set<Digest>> {
   const roots: Digest[] = [];
   for (const { target } of await store.refs.list()) roots.push(target.digest);
   for (const [, provider] of store.gcRoots.providers()) {
-    for (const digest of await provider()) roots.push(digest);
+    for (const digest of await provider()) if (isDigest(digest)) roots.push(digest);
   }
   const live = new Set<Digest>();
   const queue = [...roots];

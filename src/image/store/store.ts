@@ -5,8 +5,11 @@ import { sweepTempDir } from './atomic.ts';
 import { type BlobStore, createBlobStore } from './blob-store.ts';
 import { createRefStore, type RefStore } from './ref-store.ts';
 
-/** Something outside the image store (e.g. cache records) that still needs some blobs. */
-export type GcRootProvider = () => Promise<Iterable<Digest>> | Iterable<Digest>;
+/**
+ * Something outside the image store (e.g. cache records) that still needs some blobs: it yields
+ * their digests (`sha256:…`; strings that are not digests name no blob and are ignored).
+ */
+export type GcRootProvider = () => Promise<Iterable<Digest | string>> | Iterable<Digest | string>;
 
 export interface GcRoots {
   /** Declares blobs another module references; returns a function that removes the provider. */
