@@ -9,6 +9,8 @@ import { pruneBuildRecords } from './build-records.ts';
 import { defaultRoot } from './builder/services.ts';
 import { type DiskUsageReport, du, openCacheStore, type PruneReport, prune } from './cache/index.ts';
 import { createSnapshotter } from './executor/index.ts';
+import { collectGarbage } from './image/index.ts';
+import { openStore } from './images.ts';
 
 export type { DiskUsageReport };
 
@@ -71,6 +73,10 @@ export async function pruneStore(options: PruneStoreOptions = {}): Promise<Prune
           .filter((s) => s.state === 'committed')
           .map((s) => ({ id: s.id, parent: s.parent, createdAt: Date.parse(s.createdAt) })),
       removeSnapshot: (id) => snapshotter.remove(id),
+      collectBlobs: async () => {
+        // Blobs touched in the last ten minutes may belong to a build that is about to tag them.
+        await collectGarbage(await openStore({ root }), { graceMs: 10 * 60 * 1000 });
+      },
     },
     {
       ...(options.all !== undefined && { all: options.all }),

@@ -3,6 +3,7 @@
  * `tag`, `inspect` and `history` do, callable by build servers too.
  */
 import { defaultRoot } from './builder/services.ts';
+import { cacheBlobRoots, openCacheStore } from './cache/index.ts';
 import {
   familiarName,
   type HistoryRow,
@@ -12,22 +13,36 @@ import {
   imageHistory,
   importRootfs,
   inspectImage,
+  type LoadedImage,
   listImages,
+  loadArchive,
   openImageStore,
+  parseDigest,
   parseReference,
+  type RemoveEvent,
+  removeImage,
   resolveImage,
+  type SavedImage,
+  saveImages,
   tagImage,
 } from './image/index.ts';
 
-export type { HistoryRow, ImageInspect, ImageSummary };
+export type { HistoryRow, ImageInspect, ImageSummary, LoadedImage, RemoveEvent, SavedImage };
 
 export interface StoreOptions {
   /** Store root; same default as builds. */
   readonly root?: string;
 }
 
+/**
+ * The image store at `options.root`, with the cache records' blobs declared as GC roots, so that
+ * removing an image never deletes a layer a cache record still needs.
+ */
 export async function openStore(options: StoreOptions = {}): Promise<ImageStore> {
-  return openImageStore(options.root ?? defaultRoot());
+  const store = await openImageStore(options.root ?? defaultRoot());
+  const roots = cacheBlobRoots(await openCacheStore(store.root));
+  store.gcRoots.register('cache', async () => (await roots()).map((d) => parseDigest(d)));
+  return store;
 }
 
 export async function images(options: StoreOptions = {}): Promise<readonly ImageSummary[]> {
@@ -80,4 +95,45 @@ export async function importImage(
     ...(options.signal !== undefined && { signal: options.signal }),
   });
   return result.id;
+}
+
+/** `tsbuild rmi`: untags each name (or every name of an ID) and frees blobs nothing else needs. */
+export async function rmi(
+  names: readonly string[],
+  options: StoreOptions & { readonly force?: boolean } = {},
+): Promise<readonly RemoveEvent[]> {
+  const store = await openStore(options);
+  const events: RemoveEvent[] = [];
+  for (const name of names)
+    events.push(...(await removeImage(store, name, { force: options.force === true })));
+  return events;
+}
+
+export interface SaveArchiveOptions extends StoreOptions {
+  readonly format: 'docker' | 'oci';
+  readonly compression?: 'gzip' | 'zstd' | 'none';
+  readonly compressionLevel?: number;
+  readonly sourceDateEpoch?: number;
+}
+
+/** `tsbuild save`: images into one docker-load or OCI-layout tar written to `out`. */
+export async function save(
+  names: readonly string[],
+  out: NodeJS.WritableStream,
+  options: SaveArchiveOptions,
+): Promise<readonly SavedImage[]> {
+  return saveImages(await openStore(options), names, out, {
+    format: options.format,
+    ...(options.compression !== undefined && { compression: options.compression }),
+    ...(options.compressionLevel !== undefined && { level: options.compressionLevel }),
+    ...(options.sourceDateEpoch !== undefined && { sourceDateEpoch: options.sourceDateEpoch }),
+  });
+}
+
+/** `tsbuild load`: the images of a docker-save or OCI archive (file path or stream) into the store. */
+export async function load(
+  source: string | AsyncIterable<Uint8Array>,
+  options: StoreOptions = {},
+): Promise<readonly LoadedImage[]> {
+  return loadArchive(await openStore(options), source);
 }

@@ -52,6 +52,7 @@ export {
   type StoreUsage,
 } from './disk-usage.ts';
 export { type ErrorCode, isTsbuildError, type SourceLocation, TsbuildError } from './errors.ts';
+export { exportBuildOutputs, withOutputs } from './export.ts';
 export {
   copyImage,
   type HistoryRow,
@@ -62,7 +63,14 @@ export {
   images,
   importImage,
   inspect,
+  type LoadedImage,
+  load,
+  type RemoveEvent,
+  rmi,
+  type SaveArchiveOptions,
+  type SavedImage,
   type StoreOptions,
+  save,
   tag,
 } from './images.ts';
 export type { Diagnostic, Dockerfile, Instruction, ParseResult } from './parser/ast.ts';
@@ -83,6 +91,10 @@ export {
   type PullEvent,
   type PulledImage,
   type PullImageOptions,
+  type PushEvent,
+  type PushedImage,
+  type PushImageOptions,
   pull,
+  push,
   type RegistryOptions,
 } from './transfer.ts';

@@ -1,18 +1,20 @@
 /**
  * Registry commands as library functions over one store: what `tsbuild
- * pull`, `login` and `logout` do, callable by build servers too.
+ * pull`, `push`, `login` and `logout` do, callable by build servers too.
  */
 import { TsbuildError } from './errors.ts';
-import { familiarName, type Platform, parseReference } from './image/index.ts';
+import { ensureCompressed, familiarName, type Platform, parseReference } from './image/index.ts';
 import { openStore, type StoreOptions } from './images.ts';
 import {
   type PullEvent,
+  type PushEvent,
   pullImage,
+  pushImage,
   login as registryLogin,
   logout as registryLogout,
 } from './registry/index.ts';
 
-export type { PullEvent };
+export type { PullEvent, PushEvent };
 
 export interface RegistryOptions {
   /** Hosts that may be spoken to over plain HTTP besides loopback ones. */
@@ -53,6 +55,38 @@ export async function pull(name: string, options: PullImageOptions = {}): Promis
     ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
   });
   return { name: familiarName(ref), digest: result.resolvedDigest, bytesFetched: result.bytesFetched };
+}
+
+export interface PushImageOptions extends StoreOptions, RegistryOptions {
+  readonly compression?: 'gzip' | 'zstd';
+  readonly compressionLevel?: number;
+  readonly onProgress?: (event: PushEvent) => void;
+}
+
+export interface PushedImage {
+  readonly name: string;
+  /** Manifest digest on the registry: what `name@digest` pulls. */
+  readonly digest: string;
+}
+
+/** Pushes `name` (to `target` when given: push under another name). */
+export async function push(
+  name: string,
+  target?: string,
+  options: PushImageOptions = {},
+): Promise<PushedImage> {
+  const store = await openStore(options);
+  const result = await pushImage(store, name, target, {
+    compression: {
+      compression: options.compression ?? 'gzip',
+      ...(options.compressionLevel !== undefined && { level: options.compressionLevel }),
+    },
+    ensureCompressed: (layer, choice) => ensureCompressed(store, layer, choice),
+    ...(options.insecureRegistries !== undefined && { insecureRegistries: options.insecureRegistries }),
+    ...(options.signal !== undefined && { signal: options.signal }),
+    ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
+  });
+  return { name: familiarName(result.ref), digest: result.digest };
 }
 
 /** Docker's registry key for a server name: Docker Hub's logins live under its v1 URL. */

@@ -5,6 +5,7 @@
 import yargs, { type Argv } from 'yargs';
 import { TsbuildError } from '../index.ts';
 import { joinDashValues, PARSER_CONFIGURATION, restoreDashes } from './build/parse-args.ts';
+import { archiveCommands } from './commands/archive.ts';
 import { benchCommand } from './commands/bench.ts';
 import { buildCommand } from './commands/build.ts';
 import { dockerfileCommands } from './commands/dockerfile.ts';
@@ -48,6 +49,7 @@ export async function main(argv: readonly string[], ctx: CliContext = defaultCon
   buildCommand(parser, ctx, setExit);
   imageCommands(parser, ctx);
   importCommand(parser, ctx);
+  archiveCommands(parser, ctx);
   registryCommands(parser, ctx);
   runCommand(parser, ctx, setExit);
   storeCommands(parser, ctx);

@@ -16,6 +16,7 @@ import {
   type OutputSpec,
   TsbuildError,
   withBuildRecords,
+  withOutputs,
 } from '../../index.ts';
 import { dockerfileFindings, readDockerfile, reportFindings } from '../commands/dockerfile.ts';
 import { EXIT } from '../errors.ts';
@@ -29,8 +30,6 @@ function refuseUnsupported(options: ParsedBuildArgs['options']): void {
   for (const [flag, value] of [
     ['--cache-from', options.cacheFrom],
     ['--cache-to', options.cacheTo],
-    ['--output', options.outputs?.filter((o) => o.type !== 'image' || o.push === true)],
-    ['--push', options.push === true ? [true] : undefined],
   ] as const) {
     if (value !== undefined && value.length > 0)
       throw new TsbuildError('USAGE', `${flag} is not supported yet: tsbuild has no remote cache`, {
@@ -46,7 +45,7 @@ async function openBuilder(parsed: ParsedBuildArgs, args: GlobalArgs, ctx: CliCo
     ...rootOption(args),
     ...(parsed.settings.runtime !== undefined && { runtime: parsed.settings.runtime }),
   });
-  return withBuildRecords(builder);
+  return withOutputs(withBuildRecords(builder));
 }
 
 /** `dest=-` is standard output. */

@@ -1,6 +1,6 @@
-/** Image commands: images, tag, inspect, history. */
+/** Image commands: images, tag, rmi, inspect, history. */
 import type { Argv } from 'yargs';
-import { history, images, inspect, tag } from '../../index.ts';
+import { history, images, inspect, rmi, tag } from '../../index.ts';
 import { type CliContext, type GlobalArgs, rootOption } from '../shared.ts';
 import { formatSize, formatTable, shortId, timeAgo } from '../table.ts';
 
@@ -42,6 +42,21 @@ export function imageCommands(parser: Argv, ctx: CliContext): void {
         .example('$0 tag my-httpd my-httpd:1.0', ''),
     async (args) => {
       await tag(args.source, args.target, rootOption(args));
+    },
+  );
+
+  parser.command<GlobalArgs & { images: string[]; force?: boolean }>(
+    ['rmi <images..>', 'image rm'],
+    'Remove images: untag them, and delete their blobs when nothing else uses them',
+    (y) =>
+      y
+        .positional('images', { type: 'string', array: true, demandOption: true })
+        .option('force', { alias: 'f', type: 'boolean', describe: 'Remove an image ID with several names' })
+        .example('$0 rmi my-httpd', 'Untag my-httpd:latest (and free its layers if nothing else uses them)'),
+    async (args) => {
+      const events = await rmi(args.images, { ...rootOption(args), force: args.force === true });
+      for (const e of events)
+        ctx.out('untagged' in e ? `Untagged: ${e.untagged}\n` : `Deleted: ${e.deleted}\n`);
     },
   );
 

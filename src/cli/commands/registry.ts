@@ -1,6 +1,6 @@
-/** Registry commands: pull, login, logout. */
+/** Registry commands: pull, push, login, logout. */
 import type { Argv } from 'yargs';
-import { login, logout, type PullEvent, pull, TsbuildError } from '../../index.ts';
+import { login, logout, type PullEvent, type PushEvent, pull, push, TsbuildError } from '../../index.ts';
 import { type CliContext, type GlobalArgs, rootOption } from '../shared.ts';
 import { handleInterrupts } from '../signals.ts';
 import { formatSize, shortId } from '../table.ts';
@@ -27,6 +27,17 @@ function pullLine(event: PullEvent): string | undefined {
     return `${shortId(event.digest)}: ${event.outcome === 'present' ? 'Already exists' : `Pull complete (${formatSize(event.size)})`}`;
   if (event.kind === 'blob-retry') return `${shortId(event.digest)}: retrying (${event.reason})`;
   return undefined;
+}
+
+function pushLine(event: PushEvent): string | undefined {
+  if (event.kind !== 'blob-done') return undefined;
+  const what =
+    event.outcome === 'exists'
+      ? 'Layer already exists'
+      : event.outcome === 'mounted'
+        ? 'Mounted from another repository'
+        : `Pushed (${formatSize(event.size)})`;
+  return `${shortId(event.digest)}: ${what}`;
 }
 
 async function readPassword(ctx: CliContext, fromStdin: boolean): Promise<string> {
@@ -71,6 +82,40 @@ export function registryCommands(parser: Argv, ctx: CliContext): void {
         });
         if (args.quiet !== true) ctx.err(`Digest: ${pulled.digest}\n`);
         ctx.out(`${pulled.name}\n`);
+      } finally {
+        interrupts.dispose();
+      }
+    },
+  );
+
+  parser.command<RegistryArgs & { name: string; target?: string; compression: 'gzip' | 'zstd' }>(
+    'push <name> [target]',
+    'Push an image to its registry (or to TARGET)',
+    (y) =>
+      y
+        .positional('name', { type: 'string', demandOption: true })
+        .positional('target', { type: 'string', describe: 'Push under this name instead' })
+        .option('compression', { type: 'string', choices: ['gzip', 'zstd'], default: 'gzip' })
+        .option('insecure-registry', insecureOption)
+        .option('quiet', { alias: 'q', type: 'boolean', describe: 'Print only the digest' })
+        .example('$0 push 127.0.0.1:5000/my-httpd', 'Push a tag to a local registry')
+        .example('$0 push my-httpd registry.example/team/my-httpd:1.0', 'Push under another name'),
+    async (args) => {
+      const interrupts = handleInterrupts('push', (t) => ctx.err(t));
+      try {
+        const pushed = await push(args.name, args.target, {
+          ...rootOption(args),
+          ...insecure(args),
+          compression: args.compression,
+          signal: interrupts.signal,
+          ...(args.quiet !== true && {
+            onProgress: (e: PushEvent) => {
+              const line = pushLine(e);
+              if (line !== undefined) ctx.err(`${line}\n`);
+            },
+          }),
+        });
+        ctx.out(args.quiet === true ? `${pushed.digest}\n` : `${pushed.name}: digest: ${pushed.digest}\n`);
       } finally {
         interrupts.dispose();
       }

@@ -1,0 +1,136 @@
+/**
+ * What happens to a built image besides the local store: `-o type=oci|docker`
+ * archives, `type=local|tar` root filesystems, and `--push` /
+ * `type=registry`. Each output is a phase of the build's events, so the
+ * progress views show it.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { BuildEvent, Builder, BuildOptions, BuildResult } from './build.ts';
+import type { BuildOutputOptions, OutputSpec } from './build-outputs.ts';
+import { phase } from './builder/events.ts';
+import {
+  applyLayer,
+  ensureCompressed,
+  type ImageStore,
+  openImageStore,
+  packLayer,
+  resolveImage,
+  saveImages,
+} from './image/index.ts';
+import { pushImage } from './registry/index.ts';
+
+type Emit = (event: BuildEvent) => void;
+
+async function toDest(
+  dest: string | NodeJS.WritableStream,
+  write: (out: NodeJS.WritableStream) => Promise<void>,
+) {
+  if (typeof dest !== 'string') return write(dest);
+  const file = createWriteStream(dest);
+  await write(file);
+  await new Promise<void>((resolve, reject) =>
+    file.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
+}
+
+/** The image's layers applied in order into `dir`. */
+async function unpackRootfs(store: ImageStore, imageId: string, dir: string): Promise<void> {
+  const { manifest } = await resolveImage(store, imageId);
+  await mkdir(dir, { recursive: true });
+  for (const layer of manifest.layers) await applyLayer(await store.blobs.open(layer.digest), dir);
+}
+
+async function exportOne(
+  store: ImageStore,
+  result: BuildResult,
+  output: OutputSpec,
+  options: BuildOutputOptions,
+): Promise<void> {
+  switch (output.type) {
+    case 'image':
+    case 'registry':
+      if (output.type === 'registry' || output.push === true) await pushTags(store, result, options);
+      return;
+    case 'docker':
+    case 'oci': {
+      const names = result.tags.length > 0 ? result.tags : [result.imageId];
+      await toDest(output.dest, async (out) => {
+        await saveImages(store, names, out, {
+          format: output.type,
+          compression: output.compression ?? 'gzip',
+          ...(output.compressionLevel !== undefined && { level: output.compressionLevel }),
+        });
+      });
+      return;
+    }
+    case 'local':
+      await unpackRootfs(store, result.imageId, output.dest);
+      return;
+    case 'tar': {
+      const scratch = await mkdtemp(join(store.root, 'tmp', 'export-'));
+      try {
+        await unpackRootfs(store, result.imageId, scratch);
+        await toDest(output.dest, (out) => pipeline(packLayer(scratch), out, { end: false }));
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+    }
+  }
+}
+
+async function pushTags(store: ImageStore, result: BuildResult, options: BuildOutputOptions): Promise<void> {
+  for (const tag of result.tags)
+    await pushImage(store, tag, undefined, {
+      ensureCompressed: (layer, choice) => ensureCompressed(store, layer, choice),
+      ...(options.insecureRegistries !== undefined && { insecureRegistries: options.insecureRegistries }),
+    });
+}
+
+function describe(output: OutputSpec): string {
+  const dest = 'dest' in output ? (typeof output.dest === 'string' ? output.dest : 'standard output') : '';
+  switch (output.type) {
+    case 'image':
+      return 'pushing image';
+    case 'registry':
+      return 'pushing image to its registry';
+    case 'local':
+      return `exporting root filesystem to ${dest}`;
+    default:
+      return `exporting to ${output.type} archive ${dest}`;
+  }
+}
+
+/** Runs the build's outputs after the image is in the store at `root`. */
+export async function exportBuildOutputs(
+  root: string,
+  result: BuildResult,
+  options: BuildOutputOptions,
+  emit: Emit = () => {},
+): Promise<void> {
+  const outputs: OutputSpec[] = [...(options.outputs ?? [])];
+  if (options.push === true && !outputs.some((o) => o.type === 'registry' || (o.type === 'image' && o.push)))
+    outputs.push({ type: 'registry' });
+  const work = outputs.filter((o) => o.type !== 'image' || o.push === true);
+  if (work.length === 0) return;
+  const store = await openImageStore(root);
+  for (const [i, output] of work.entries())
+    await phase(emit, { id: `output-${i}`, name: describe(output) }, () =>
+      exportOne(store, result, output, options),
+    );
+}
+
+/** A Builder whose builds also write their outputs (`-o`, `--push`). */
+export function withOutputs(builder: Builder): Builder {
+  return {
+    root: builder.root,
+    close: () => builder.close(),
+    async build(options: BuildOptions & BuildOutputOptions) {
+      const result = await builder.build(options);
+      await exportBuildOutputs(builder.root, result, options, (e) => options.onEvent?.(e));
+      return result;
+    },
+  };
+}
