@@ -35,6 +35,8 @@ export interface BlobStore {
   list(): AsyncIterable<Digest>;
 }
 
+const WRITE_BATCH = 1 << 20;
+
 function missing(digest: Digest, root: string): TsbuildError {
   return new TsbuildError('IMAGE_NOT_FOUND', `blob ${digest} is not in the store at ${root}`, {
     hint: 'pull or load the image again; the store may have been garbage-collected',
@@ -86,6 +88,14 @@ export function createBlobStore(root: string): BlobStore {
     const handle = await fsp.open(tmp, 'wx', 0o644);
     const counter = createDigestCounter();
     let written = 0;
+    // Tar streams arrive as many small chunks (512-byte headers); one writev per MiB saves syscalls.
+    let batch: Uint8Array[] = [];
+    let batched = 0;
+    const flush = async () => {
+      if (batch.length > 0) await handle.writev(batch);
+      batch = [];
+      batched = 0;
+    };
     try {
       const chunks = source instanceof Uint8Array ? [source] : source;
       for await (const chunk of chunks) {
@@ -98,8 +108,11 @@ export function createBlobStore(root: string): BlobStore {
           );
         }
         counter.update(chunk);
-        await handle.write(chunk);
+        batch.push(chunk);
+        batched += chunk.byteLength;
+        if (batched >= WRITE_BATCH) await flush();
       }
+      await flush();
       await handle.sync();
     } catch (error) {
       await handle.close().catch(() => undefined);
