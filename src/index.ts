@@ -38,6 +38,14 @@ export type { SecretSpec } from './builder/context.ts';
 export type { BuildWarning, PhaseInfo } from './builder/events.ts';
 export type { PullPolicy } from './builder/resolve.ts';
 export { defaultRoot } from './builder/services.ts';
+export {
+  type CheckOptions,
+  type CheckReport,
+  checkStore,
+  formatCheckReport,
+  isCorrupt,
+  type StoreProblem,
+} from './check/index.ts';
 export { type UnpackContextOptions, type UnpackedContext, unpackContext } from './context-archive.ts';
 export { type ConnectOptions, connectBuilder } from './daemon/client.ts';
 export { DEFAULT_SOCKET } from './daemon/protocol.ts';
