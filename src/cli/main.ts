@@ -8,6 +8,7 @@ import { joinDashValues, PARSER_CONFIGURATION, restoreDashes } from './build/par
 import { archiveCommands } from './commands/archive.ts';
 import { benchCommand } from './commands/bench.ts';
 import { buildCommand } from './commands/build.ts';
+import { checkCommand } from './commands/check.ts';
 import { dockerfileCommands } from './commands/dockerfile.ts';
 import { imageCommands } from './commands/images.ts';
 import { importCommand } from './commands/import.ts';
@@ -53,6 +54,7 @@ export async function main(argv: readonly string[], ctx: CliContext = defaultCon
   registryCommands(parser, ctx);
   runCommand(parser, ctx, setExit);
   storeCommands(parser, ctx);
+  checkCommand(parser, ctx, setExit);
   dockerfileCommands(parser, ctx, setExit);
   benchCommand(parser, ctx);
   serveCommand(parser, ctx);
