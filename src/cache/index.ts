@@ -1,5 +1,5 @@
 // The cache module's public surface: keys, context checksums, records, locks.
-export type { ContentManifest, ContextEntry, EntryType } from './content.ts';
+export { type ContentManifest, type ContextEntry, type EntryType, manifestOf } from './content.ts';
 export {
   type ContextChecksum,
   type ContextHasher,

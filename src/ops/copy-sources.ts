@@ -3,9 +3,11 @@
  * from URLs (ADD), or from a stage or image (selected through its layers). Each entry comes with
  * where to read its bytes and its mtime.
  */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { posix } from 'node:path';
-import type { ContextChecksum, ContextEntry } from '../cache/index.ts';
+import { type ContentManifest, type ContextChecksum, type ContextEntry, manifestOf } from '../cache/index.ts';
 import type { CopyStep } from '../plan/types.ts';
 import type { RemoteFile } from './add-url.ts';
 import type { ChmodFn } from './chmod.ts';
@@ -108,4 +110,19 @@ export function partition(
     entries: source.entries.filter((e) => picked.has(e) === keep),
   });
   return [sub(true), sub(false)];
+}
+
+/** The selection's manifest with sha256 of each file's content: the content-based key of COPY --from. */
+export async function hashedManifest(source: SourceEntries): Promise<ContentManifest> {
+  const entries: ContextEntry[] = [];
+  for (const e of source.entries) {
+    if (e.type !== 'file') {
+      entries.push(e);
+      continue;
+    }
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(source.hostPath(e))) hash.update(chunk as Buffer);
+    entries.push({ ...e, hash: hash.digest('hex') });
+  }
+  return manifestOf(entries);
 }

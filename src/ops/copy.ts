@@ -20,6 +20,7 @@ import { writeEntries, writeInline } from './copy-files.ts';
 import {
   concatSources,
   contextEntries,
+  hashedManifest,
   layeredEntries,
   ownedBy,
   partition,
@@ -108,6 +109,14 @@ async function archivesOf(step: CopyStep, source: SourceEntries): Promise<Map<Co
   return found;
 }
 
+/** Records `from`'s result under `to` as well (same result, same inputs for --explain). */
+async function copyRecord(services: OpServices, from: string, to: string): Promise<void> {
+  const record = await services.cache.get(from);
+  if (record === undefined) return;
+  const { key: _key, createdAt: _createdAt, contentDigest: _digest, ...rest } = record;
+  await services.cache.put(to, rest);
+}
+
 export function createCopyOp(options: CopyOpOptions, placement: CopyPlacement = 'parent'): Op<StateResult> {
   const { step, services, inputs } = options;
   checkSupported(step);
@@ -120,6 +129,8 @@ export function createCopyOp(options: CopyOpOptions, placement: CopyPlacement = 
   let contextSum: ContextChecksum | undefined;
   let remotes: readonly RemoteFile[] = [];
   let keyInputs: readonly string[] = [];
+  // COPY --from: the key by the selected files' content, known once the source exists.
+  let contentKey: string | undefined;
   const content = () =>
     contextSum === undefined ? undefined : { digest: contextSum.digest, entries: contextSum.entries };
 
@@ -169,6 +180,19 @@ export function createCopyOp(options: CopyOpOptions, placement: CopyPlacement = 
       return computeCacheKey(definition, inputKeys, parts.length > 0 ? parts.join('\n') : undefined);
     },
     load: (key) => loadRecord(services, key),
+    ...(step.from.kind !== 'context' && {
+      async loadByContent(states: readonly StateResult[], key: string) {
+        contentKey = computeCacheKey(
+          { ...definition, from: 'content' },
+          placement === 'parent' ? keyInputs.slice(0, 1) : [],
+          (await hashedManifest(await gather(states))).digest,
+        );
+        const same = await services.cache.get(contentKey);
+        if (same === undefined) return undefined;
+        await copyRecord(services, contentKey, key);
+        return loadRecord(services, key);
+      },
+    }),
     explain: (_key, inputKeys) => {
       const manifest = content();
       return explainStep(services, {
@@ -223,7 +247,7 @@ export function createCopyOp(options: CopyOpOptions, placement: CopyPlacement = 
         await active.abort().catch(() => undefined);
         throw err;
       }
-      return finishLayer(services, active, parent, parentSnapshot, {
+      const result = await finishLayer(services, active, parent, parentSnapshot, {
         key,
         signal: ctx.signal,
         ...(inputs.sourceDateEpoch !== undefined && { sourceDateEpoch: inputs.sourceDateEpoch }),
@@ -233,6 +257,8 @@ export function createCopyOp(options: CopyOpOptions, placement: CopyPlacement = 
         ...(options.slot !== undefined && { slot: options.slot }),
         ...(content() !== undefined && { content: content()! }),
       });
+      if (contentKey !== undefined) await copyRecord(services, key, contentKey);
+      return result;
     },
   };
 }

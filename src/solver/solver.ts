@@ -124,6 +124,13 @@ export function createSolver(options: SolverOptions): Solver {
         } catch (error) {
           throw new InputFailed(error);
         }
+        if (mode === 'cache' && vertex.op.loadByContent !== undefined) {
+          const same = await vertex.op.loadByContent(inputs, key, ctx);
+          if (same !== undefined) {
+            emit({ type: 'cached' });
+            return same;
+          }
+        }
         return runLocked(build, vertex, key, mode, inputs, ctx, emit);
       },
       () => {

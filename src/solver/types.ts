@@ -27,6 +27,12 @@ export interface Op<R> {
    * `ctx.signal` has aborted.
    */
   run(inputs: readonly R[], key: string, ctx: VertexContext): Promise<R>;
+  /**
+   * BuildKit's content-based ("slow") key, asked on a miss once the inputs' results exist: a
+   * result here makes the vertex cached after all (e.g. COPY --from a stage that was rebuilt
+   * into the same files). The op should record it under `key` too, so the next build hits at once.
+   */
+  loadByContent?(inputs: readonly R[], key: string, ctx: VertexContext): Promise<R | undefined>;
   /** Why the key missed (e.g. `COPY . /app: src/main.ts content changed`); shown in `vertex.started`. */
   explain?(key: string, inputKeys: readonly string[], ctx: VertexContext): Promise<string | undefined>;
 }

@@ -185,6 +185,15 @@ describe.skipIf(E2E_SKIP)(`the mutation matrix (${E2E_REASON})`, () => {
     expect(out.ran).toEqual(['app: RUN ls -lna src > listing.txt']);
   });
 
+  it('a stage rebuilt into the same files: COPY --from stays cached (content key)', async () => {
+    const out = await mutated(editDockerfile('>> built', '>> built && true'));
+    // The RUN after it still runs: its key is made from the COPY's definition key (docs/cache.md).
+    expect(out.ran).toEqual(
+      ['deps: RUN echo "deps $VERSION" > built && cat deps.txt >> built && true', STEPS.appRun].sort(),
+    );
+    expect(out.cached).toContain(STEPS.appCopyFrom);
+  });
+
   it('a --chown: that COPY and the steps after it', async () => {
     const out = await mutated(editDockerfile('--chown=1000:1000', '--chown=1001:1001'));
     expect(out.ran).toEqual(

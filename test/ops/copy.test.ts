@@ -10,9 +10,11 @@ import { getAttribute, setAttribute } from '@napi-rs/xattr';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isTsbuildError } from '../../src/errors.ts';
 import { OPAQUE_XATTR } from '../../src/executor/index.ts';
+import { createCopyOp } from '../../src/ops/copy.ts';
 import type { StateResult } from '../../src/ops/types.ts';
 import {
   copyStep,
+  fakeContext,
   hostPathIn,
   inputsFor,
   isRoot,
@@ -156,9 +158,9 @@ describe.skipIf(!isRoot)('COPY into snapshots (needs root: owners, xattrs, overl
   });
 
   it('--from selects through layers: whiteouts hide, opaque dirs end the view downwards', async () => {
-    const lower = await stateFrom(fx.services, (up) =>
-      tree(up, { 'data/keep': 'keep', 'data/gone': 'gone', 'data/old/inner': 'old', 'other/x': 'x' }),
-    );
+    const lower = await stateFrom(fx.services, async (up) => {
+      await tree(up, { 'data/keep': 'keep', 'data/gone': 'gone', 'data/old/inner': 'old', 'other/x': 'x' });
+    });
     const upper = await stateFrom(
       fx.services,
       async (up) => {
@@ -185,6 +187,43 @@ describe.skipIf(!isRoot)('COPY into snapshots (needs root: owners, xattrs, overl
     await expect(
       copy({ sources: ['/data/gone'], dest: '/w/', from: { kind: 'stage', stage: 0 } }, [base, upper]),
     ).rejects.toThrow(/not found in the source stage/);
+  });
+
+  it('COPY --from keeps its result when the source was rebuilt into the same files (content key)', async () => {
+    const stage = (extra: string) =>
+      stateFrom(fx.services, async (up) => {
+        await tree(up, { 'out/app.bin': 'binary', [`scratch/${extra}`]: extra });
+      });
+    const step = copyStep({
+      sources: ['/out/app.bin'],
+      dest: '/usr/bin/',
+      from: { kind: 'stage', stage: 0 },
+    });
+    const op = createCopyOp({ step, services: fx.services, inputs: inputsFor(context) });
+    const ctx = fakeContext();
+    const firstSource = await stage('one');
+    const firstKey = await op.cacheKey(['sha256:parent', 'sha256:source-1'], ctx);
+    expect(await op.loadByContent?.([base, firstSource], firstKey, ctx)).toBeUndefined();
+    const first = await op.run([base, firstSource], firstKey, ctx);
+
+    const rebuilt = createCopyOp({ step, services: fx.services, inputs: inputsFor(context) });
+    const secondKey = await rebuilt.cacheKey(['sha256:parent', 'sha256:source-2'], ctx);
+    expect(secondKey).not.toBe(firstKey);
+    expect(await rebuilt.load(secondKey, ctx)).toBeUndefined();
+    const same = await rebuilt.loadByContent?.([base, await stage('two')], secondKey, ctx);
+    expect(same?.layers).toEqual(first.layers);
+    expect(await rebuilt.load(secondKey, ctx)).toBeDefined();
+
+    const changed = createCopyOp({
+      step,
+      services: fx.services,
+      inputs: inputsFor(context),
+    });
+    const thirdKey = await changed.cacheKey(['sha256:parent', 'sha256:source-3'], ctx);
+    const other = await stateFrom(fx.services, async (up) => {
+      await tree(up, { 'out/app.bin': 'other binary' });
+    });
+    expect(await changed.loadByContent?.([base, other], thirdKey, ctx)).toBeUndefined();
   });
 
   it('heredoc COPY to a file name writes that file', async () => {

@@ -81,7 +81,7 @@ export function copyStep(fields: Partial<CopyStep> & Pick<CopyStep, 'sources' | 
     keepGitDir: false,
     display,
     createdBy: display,
-    range: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } },
+    range: { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } },
     ...fields,
   };
 }

@@ -240,3 +240,69 @@ describe('solver', () => {
     expect(events.map((e) => e.type)).toEqual(['vertex.failed']);
   });
 });
+
+describe('solver: content-based keys (loadByContent)', () => {
+  /** A source whose key changes with `version` but whose value may not, and a copy keyed by both. */
+  function graph(world: ReturnType<typeof createArithWorld>, version: number, value: number, runs: string[]) {
+    const source: Vertex<number> = {
+      id: 'source',
+      name: 'source',
+      inputs: [],
+      op: {
+        cacheKey: async () => `source-${version}`,
+        load: async (key) => world.store.get(key),
+        run: async (_inputs, key) => {
+          runs.push('source');
+          world.store.set(key, value);
+          return value;
+        },
+      },
+    };
+    const copy: Vertex<number> = {
+      id: 'copy',
+      name: 'copy',
+      inputs: [source],
+      op: {
+        cacheKey: async (inputKeys) => `copy-of-${inputKeys[0]}`,
+        load: async (key) => world.store.get(key),
+        loadByContent: async ([input], key) => {
+          const same = world.store.get(`copy-by-content-${input}`);
+          if (same !== undefined) world.store.set(key, same);
+          return same;
+        },
+        run: async ([input], key) => {
+          runs.push('copy');
+          world.store.set(key, input! * 2);
+          world.store.set(`copy-by-content-${input}`, input! * 2);
+          return input! * 2;
+        },
+      },
+    };
+    return copy;
+  }
+
+  it('a rebuilt input with the same result keeps the dependent cached; a new result runs it', async () => {
+    const world = createArithWorld();
+    const solver = createSolver({ concurrency: 2 });
+    const runs: string[] = [];
+    expect(await solver.solve([graph(world, 1, 5, runs)])).toEqual([10]);
+    expect(runs).toEqual(['source', 'copy']);
+
+    const { events, onEvent } = collect();
+    expect(await solver.solve([graph(world, 2, 5, runs)], { onEvent })).toEqual([10]);
+    expect(runs).toEqual(['source', 'copy', 'source']);
+    expect(types(events, 'copy')).toEqual(['vertex.queued', 'vertex.cached']);
+
+    expect(await solver.solve([graph(world, 3, 6, runs)])).toEqual([12]);
+    expect(runs.slice(3)).toEqual(['source', 'copy']);
+  });
+
+  it('--no-cache skips the content lookup too', async () => {
+    const world = createArithWorld();
+    const solver = createSolver({ concurrency: 2 });
+    const runs: string[] = [];
+    await solver.solve([graph(world, 1, 5, runs)]);
+    await solver.solve([graph(world, 2, 5, runs)], { noCache: () => true });
+    expect(runs).toEqual(['source', 'copy', 'source', 'copy']);
+  });
+});
