@@ -65,14 +65,20 @@ export async function openDecompressed(
   const first = Buffer.concat(head);
   const compression = detectCompression(first);
   async function* all(): AsyncGenerator<Uint8Array> {
-    if (first.byteLength > 0) yield first;
-    if (ended) return;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    try {
+      if (first.byteLength > 0) yield first;
+      if (ended) return;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    } finally {
+      // Stopped early (an error downstream): let the source close its file or socket.
+      if (!ended) await iterator.return?.();
+    }
   }
   const raw = Readable.from(all(), { objectMode: false });
   if (compression === 'none') return { compression, stream: raw };
   const decompressor = createDecompressor(compression);
   raw.on('error', (error) => decompressor.destroy(error));
+  decompressor.on('close', () => raw.destroy());
   raw.pipe(decompressor);
   return { compression, stream: decompressor };
 }

@@ -1,7 +1,7 @@
 import { promises as fsp, type Stats } from 'node:fs';
 import path from 'node:path';
 import { TsbuildError } from '../../errors.ts';
-import { isOverlayXattr, readXattr, readXattrs } from './xattrs.ts';
+import { isOverlayXattr, readXattrs } from './xattrs.ts';
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_MARKER = '.wh..wh..opq';
@@ -27,10 +27,9 @@ function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-/** overlayfs writes 0/0 char devices; where those cannot be made, an empty file marked by xattr. */
-function isOverlayWhiteout(file: string, stat: Stats): boolean {
-  if (stat.isCharacterDevice() && stat.rdev === 0) return true;
-  return stat.isFile() && stat.size === 0 && readXattr(file, 'trusted.overlay.whiteout') !== undefined;
+/** overlayfs's own whiteout; the xattr form (an empty marked file) is recognised once xattrs are read. */
+function isDeviceWhiteout(stat: Stats): boolean {
+  return stat.isCharacterDevice() && stat.rdev === 0;
 }
 
 /**
@@ -48,7 +47,7 @@ export async function* walkSnapshot(root: string): AsyncGenerator<LayerItem> {
       const file = path.join(dir, base);
       const name = prefix + base;
       const stat = await fsp.lstat(file);
-      if (isOverlayWhiteout(file, stat)) {
+      if (isDeviceWhiteout(stat)) {
         yield { kind: 'whiteout', name: `${prefix}${WHITEOUT_PREFIX}${base}`, stat };
         continue;
       }
@@ -70,7 +69,7 @@ export async function* walkSnapshot(root: string): AsyncGenerator<LayerItem> {
       const xattrs = new Map([...allXattrs].filter(([k]) => !isOverlayXattr(k)));
       if (stat.isDirectory()) {
         yield { kind: 'entry', name: `${name}/`, file, stat, xattrs };
-        if (readXattr(file, 'trusted.overlay.opaque')?.toString() === 'y') {
+        if (allXattrs.get('trusted.overlay.opaque')?.toString() === 'y') {
           yield { kind: 'opaque', name: `${name}/${OPAQUE_MARKER}`, stat };
         }
         yield* visit(file, `${name}/`);
