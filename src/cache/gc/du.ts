@@ -47,7 +47,7 @@ export async function du(
   const cacheMounts = await usageOfEntries(dirs.mounts, seen);
   const infos = await store.list();
   let recordBytes = 0;
-  for (const dir of [layout.records, layout.content, layout.index, layout.stat]) {
+  for (const dir of [layout.records, layout.content, layout.index, layout.stat, layout.urls]) {
     recordBytes += await diskUsage(dir, seen);
   }
   const records = { count: infos.length, bytes: recordBytes };
