@@ -3,7 +3,7 @@
  * command lives in its own file under ./commands and registers itself here.
  */
 import yargs, { type Argv } from 'yargs';
-import { TsbuildError } from '../index.ts';
+import { hostPlatform, TsbuildError } from '../index.ts';
 import { joinDashValues, PARSER_CONFIGURATION, restoreDashes } from './build/parse-args.ts';
 import { archiveCommands } from './commands/archive.ts';
 import { benchCommand } from './commands/bench.ts';
@@ -31,6 +31,7 @@ export async function main(argv: readonly string[], ctx: CliContext = defaultCon
     .help()
     .alias('help', 'h')
     .version(false)
+    .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((message, error) => {
       if (error) throw error;
@@ -58,11 +59,17 @@ export async function main(argv: readonly string[], ctx: CliContext = defaultCon
   dockerfileCommands(parser, ctx, setExit);
   benchCommand(parser, ctx);
   serveCommand(parser, ctx);
-  parser.command('version', 'Print the tsbuild version', {}, async () => {
-    ctx.out(`tsbuild ${await ctx.version()}\n`);
+  parser.command('version', 'Print the versions of tsbuild, Node.js and the platform', {}, async () => {
+    const platform = hostPlatform();
+    ctx.out(
+      `tsbuild ${await ctx.version()} (node ${process.version}, ${platform.os}/${platform.architecture})\n`,
+    );
   });
   try {
-    await parser.parseAsync();
+    // With a callback yargs hands over its help text instead of printing it and exiting.
+    await parser.parseAsync(joinDashValues(argv), {}, (_error, _args, output) => {
+      if (output !== '') ctx.out(`${output}\n`);
+    });
     return exitCode;
   } catch (error) {
     const debug = argv.includes('--debug');

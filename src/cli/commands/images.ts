@@ -39,7 +39,7 @@ export function imageCommands(parser: Argv, ctx: CliContext): void {
       y
         .positional('source', { type: 'string', demandOption: true })
         .positional('target', { type: 'string', demandOption: true })
-        .example('$0 tag my-httpd my-httpd:1.0', ''),
+        .example('$0 tag my-httpd my-httpd:1.0', 'Another tag for the same image'),
     async (args) => {
       await tag(args.source, args.target, rootOption(args));
     },
@@ -63,7 +63,10 @@ export function imageCommands(parser: Argv, ctx: CliContext): void {
   parser.command<GlobalArgs & { image: string }>(
     'inspect <image>',
     'Show an image: config, manifest, history, layers (JSON)',
-    (y) => y.positional('image', { type: 'string', demandOption: true }).example('$0 inspect my-httpd', ''),
+    (y) =>
+      y
+        .positional('image', { type: 'string', demandOption: true })
+        .example('$0 inspect my-httpd', 'Config, manifest, layers and history as JSON'),
     async (args) => {
       ctx.out(`${JSON.stringify(await inspect(args.image, rootOption(args)), null, 2)}\n`);
     },
@@ -75,7 +78,8 @@ export function imageCommands(parser: Argv, ctx: CliContext): void {
     (y) =>
       y
         .positional('image', { type: 'string', demandOption: true })
-        .option('format', { type: 'string', choices: ['table', 'json'], default: 'table' }),
+        .option('format', { type: 'string', choices: ['table', 'json'], default: 'table' })
+        .example('$0 history my-httpd', 'One row per Dockerfile step, newest first'),
     async (args) => {
       const rows = await history(args.image, rootOption(args));
       if (args.format === 'json') {

@@ -134,7 +134,10 @@ export function registryCommands(parser: Argv, ctx: CliContext): void {
         .option('password', { alias: 'p', type: 'string', describe: 'Password (prefer --password-stdin)' })
         .option('password-stdin', { type: 'boolean', describe: 'Read the password from standard input' })
         .option('insecure-registry', insecureOption)
-        .example('echo "$TOKEN" | $0 login -u ci --password-stdin registry.example', ''),
+        .example(
+          'echo "$TOKEN" | $0 login -u ci --password-stdin registry.example',
+          'Log in from CI without the password in argv',
+        ),
     async (args) => {
       if (args.password !== undefined && args['password-stdin'] === true)
         throw new TsbuildError('USAGE', '--password and --password-stdin are mutually exclusive');
@@ -149,7 +152,10 @@ export function registryCommands(parser: Argv, ctx: CliContext): void {
   parser.command<GlobalArgs & { server?: string }>(
     'logout [server]',
     'Forget the login for a registry',
-    (y) => y.positional('server', { type: 'string' }).example('$0 logout registry.example', ''),
+    (y) =>
+      y
+        .positional('server', { type: 'string' })
+        .example('$0 logout registry.example', 'Remove the saved login'),
     async (args) => {
       const had = await logout(args.server);
       ctx.out(had ? `Removed login credentials for ${args.server ?? 'docker.io'}\n` : 'Not logged in\n');
