@@ -1,10 +1,22 @@
 import { execFileSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { chmod, link, mkdir, open, readFile, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  link,
+  lstat,
+  mkdir,
+  open,
+  readFile,
+  symlink,
+  truncate,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { setAttributeSync } from '@napi-rs/xattr';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { packLayer, sha256OfBytes, writeLayer } from '../../src/image/index.ts';
+import { applyLayer, packLayer, sha256OfBytes, writeLayer } from '../../src/image/index.ts';
+import { createExtract, paxRecordsOf } from '../../src/image/tar/pax.ts';
 import { isRoot, readTar, tempDir } from './support/tar.ts';
 
 let dir: string;
@@ -118,6 +130,31 @@ describe('writeLayer', () => {
   });
 });
 
+/** The first entry's header of a layer, without reading the entry's data. */
+async function firstHeader(snap: string) {
+  const extract = createExtract();
+  const pack = packLayer(snap);
+  pack.pipe(extract as unknown as NodeJS.WritableStream);
+  for await (const entry of extract) {
+    const header = { ...entry.header, pax: paxRecordsOf(entry.header) };
+    pack.destroy();
+    extract.destroy();
+    return header;
+  }
+  throw new Error('empty layer');
+}
+
+describe('writeLayer headers', () => {
+  it('uses a PAX size for files of 8 GiB and more (a sparse file, never read here)', async () => {
+    const snap = path.join(dir, 'snap');
+    await truncate(path.join(snap, 'huge'), 0).catch(() => writeFile(path.join(snap, 'huge'), ''));
+    await truncate(path.join(snap, 'huge'), 9 * 1024 ** 3);
+    const header = await firstHeader(snap);
+    expect(header.size).toBe(9 * 1024 ** 3);
+    expect(header.pax.get('size')?.toString()).toBe(String(9 * 1024 ** 3));
+  });
+});
+
 describe.skipIf(!isRoot)('writeLayer as root (needs root: trusted xattrs, mknod, chown)', () => {
   it('turns overlay whiteouts and opaque dirs into OCI entries, opaque marker first', async () => {
     const snap = path.join(dir, 'snap');
@@ -143,6 +180,18 @@ describe.skipIf(!isRoot)('writeLayer as root (needs root: trusted xattrs, mknod,
       type: 'file',
       size: 0,
     });
+  });
+
+  it('uses PAX uid/gid for ids beyond the ustar fields', async () => {
+    const snap = path.join(dir, 'snap');
+    await writeFile(path.join(snap, 'f'), '');
+    execFileSync('chown', ['3000000:4000000', path.join(snap, 'f')]);
+    const header = await firstHeader(snap);
+    expect(header.pax.get('uid')?.toString()).toBe('3000000');
+    expect(header.pax.get('gid')?.toString()).toBe('4000000');
+    const out = path.join(dir, 'out');
+    await applyLayer(packLayer(snap), out);
+    expect(await lstat(path.join(out, 'f'))).toMatchObject({ uid: 3000000, gid: 4000000 });
   });
 
   it('keeps ownership, devices, fifos and binary xattrs (security.capability) byte-exact', async () => {
