@@ -105,6 +105,13 @@ describe.skipIf(!hasBusybox)('saveImages / loadArchive (needs busybox-static)', 
         Os: string;
       };
       expect(info.Layers).toHaveLength(2);
+      const dockerFormat = await save(['me/app:1'], { format: 'docker', compression: 'gzip' });
+      const viaDocker = JSON.parse(
+        execFileSync('skopeo', ['inspect', `docker-archive:${dockerFormat}`]).toString(),
+      ) as {
+        Layers: string[];
+      };
+      expect(viaDocker.Layers).toEqual(info.Layers);
       const converted = path.join(t.dir, 'skopeo-docker.tar');
       execFileSync('skopeo', ['copy', `oci-archive:${file}`, `docker-archive:${converted}:me/app:copied`]);
       const other = await freshStore('skopeo');
