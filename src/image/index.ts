@@ -16,6 +16,7 @@ export {
   openDecompressed,
 } from './compression/codecs.ts';
 export { type CompressedLayer, type CompressionChoice, compressLayer } from './compression/compress.ts';
+export { DEFAULT_MAX_LAYER_BYTES } from './compression/limit.ts';
 export { createParallelGzip, type ParallelGzipOptions } from './compression/parallel-gzip.ts';
 export {
   createDigestCounter,
@@ -108,12 +109,7 @@ export {
   tagImage,
 } from './store/resolve.ts';
 export { type GcRootProvider, type GcRoots, type ImageStore, openImageStore } from './store/store.ts';
-export {
-  type ApplyLayerOptions,
-  type ApplyLayerResult,
-  applyLayer,
-  DEFAULT_MAX_LAYER_BYTES,
-} from './tar/apply-layer.ts';
+export { type ApplyLayerOptions, type ApplyLayerResult, applyLayer } from './tar/apply-layer.ts';
 export { type LayerResult, packLayer, type WriteLayerOptions, writeLayer } from './tar/write-layer.ts';
 export type {
   ContainerConfig,

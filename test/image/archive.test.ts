@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   appendLayer,
@@ -16,12 +17,13 @@ import {
   resolveImage,
   type SaveOptions,
   saveImages,
+  sha256OfBytes,
   writeImage,
   writeLayerBlob,
 } from '../../src/image/index.ts';
 import { busyboxRootfsTar, hasBusybox, hasTool } from './support/rootfs.ts';
 import { tempStorePerTest } from './support/store.ts';
-import { readTar } from './support/tar.ts';
+import { buildTar, readTar } from './support/tar.ts';
 
 const t = tempStorePerTest();
 
@@ -93,6 +95,31 @@ describe.skipIf(!hasBusybox)('saveImages / loadArchive (needs busybox-static)', 
     await expect(loadArchive(await freshStore('bad'), file)).rejects.toMatchObject({
       code: 'DIGEST_MISMATCH',
     });
+  });
+
+  it('stops a layer that decompresses past the limit', async () => {
+    const bomb = gzipSync(Buffer.alloc(8 << 20));
+    const config = Buffer.from(
+      JSON.stringify({
+        os: 'linux',
+        architecture: 'amd64',
+        rootfs: { type: 'layers', diff_ids: [sha256OfBytes('x')] },
+      }),
+    );
+    const archive = await buildTar([
+      { header: { name: 'config.json', type: 'file' }, data: config },
+      { header: { name: 'layer.tar.gz', type: 'file' }, data: bomb },
+      {
+        header: { name: 'manifest.json', type: 'file' },
+        data: JSON.stringify([{ Config: 'config.json', RepoTags: ['bomb:1'], Layers: ['layer.tar.gz'] }]),
+      },
+    ]);
+    await expect(
+      loadArchive(t.store, Readable.from([archive]), { maxLayerBytes: 1 << 20 }),
+    ).rejects.toMatchObject({
+      code: 'LAYER_UNSAFE',
+    });
+    expect(await t.store.refs.list()).toEqual([]);
   });
 
   it.skipIf(!hasTool('skopeo'))(

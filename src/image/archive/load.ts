@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { TsbuildError } from '../../errors.ts';
 import { openDecompressed } from '../compression/codecs.ts';
+import { createByteLimit, DEFAULT_MAX_LAYER_BYTES } from '../compression/limit.ts';
 import { type Digest, digestFromHex } from '../digest.ts';
 import { OCI_CONFIG, OCI_LAYER, OCI_MANIFEST } from '../media-types.ts';
 import { familiarName, parseReference, type Reference } from '../reference.ts';
@@ -16,6 +17,8 @@ import { checkDescriptor, parseIndex } from '../validate.ts';
 export interface LoadOptions {
   /** For archives holding multi-platform indexes; default: this host's platform. */
   readonly platform?: Platform;
+  /** Most bytes one compressed layer may expand to; default 64 GiB. */
+  readonly maxLayerBytes?: number;
 }
 
 export interface LoadedImage {
@@ -79,12 +82,17 @@ function lookup(archive: ArchiveFiles, name: string): { readonly digest: Digest;
 }
 
 /** The uncompressed layer for the store, checked against the config's diff_id. */
-async function localLayer(store: ImageStore, blob: Digest, diffId: Digest | undefined): Promise<Descriptor> {
+async function localLayer(
+  store: ImageStore,
+  blob: Digest,
+  diffId: Digest | undefined,
+  maxBytes: number,
+): Promise<Descriptor> {
   if (diffId === undefined) throw bad('an image has more layers than its config has diff_ids');
   if (blob === diffId) return { mediaType: OCI_LAYER, digest: diffId, size: await store.blobs.size(diffId) };
   if (!(await store.blobs.has(diffId))) {
     const { stream } = await openDecompressed(await store.blobs.open(blob));
-    await store.blobs.put(stream, { digest: diffId });
+    await store.blobs.put(stream.pipe(createByteLimit(maxBytes)), { digest: diffId });
   }
   return { mediaType: OCI_LAYER, digest: diffId, size: await store.blobs.size(diffId) };
 }
@@ -94,6 +102,7 @@ async function storeImage(
   config: Descriptor,
   layerBlobs: readonly Digest[],
   references: readonly Reference[],
+  options: LoadOptions,
 ): Promise<LoadedImage> {
   const parsed: ImageConfig = await readConfig(store, config.digest);
   if (parsed.rootfs.diff_ids.length !== layerBlobs.length) {
@@ -103,7 +112,14 @@ async function storeImage(
   }
   const layers: Descriptor[] = [];
   for (const [i, blob] of layerBlobs.entries())
-    layers.push(await localLayer(store, blob, parsed.rootfs.diff_ids[i]));
+    layers.push(
+      await localLayer(
+        store,
+        blob,
+        parsed.rootfs.diff_ids[i],
+        options.maxLayerBytes ?? DEFAULT_MAX_LAYER_BYTES,
+      ),
+    );
   const manifest: ImageManifest = {
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
@@ -115,7 +131,11 @@ async function storeImage(
   return { names: references.map((r) => familiarName(r)), manifest: descriptor, id: config.digest };
 }
 
-async function loadDocker(store: ImageStore, archive: ArchiveFiles): Promise<LoadedImage[]> {
+async function loadDocker(
+  store: ImageStore,
+  archive: ArchiveFiles,
+  options: LoadOptions,
+): Promise<LoadedImage[]> {
   const list = JSON.parse(
     (await store.blobs.read(lookup(archive, 'manifest.json').digest)).toString(),
   ) as unknown;
@@ -127,7 +147,7 @@ async function loadDocker(store: ImageStore, archive: ArchiveFiles): Promise<Loa
     const config = lookup(archive, item.Config);
     const layers = item.Layers.map((l) => lookup(archive, String(l)).digest);
     const tags = Array.isArray(item.RepoTags) ? item.RepoTags.map((t) => parseReference(String(t))) : [];
-    loaded.push(await storeImage(store, { mediaType: OCI_CONFIG, ...config }, layers, tags));
+    loaded.push(await storeImage(store, { mediaType: OCI_CONFIG, ...config }, layers, tags, options));
   }
   return loaded;
 }
@@ -155,6 +175,7 @@ async function loadOci(
       manifest.config,
       manifest.layers.map((l) => l.digest),
       namesOf(entry),
+      options,
     );
     loaded.push(image);
   }
@@ -172,7 +193,7 @@ export async function loadArchive(
   options: LoadOptions = {},
 ): Promise<readonly LoadedImage[]> {
   const archive = await ingest(store, typeof source === 'string' ? createReadStream(source) : source);
-  if (archive.files.has('manifest.json')) return loadDocker(store, archive);
+  if (archive.files.has('manifest.json')) return loadDocker(store, archive, options);
   if (archive.files.has('index.json')) return loadOci(store, archive, options);
   throw bad('it has neither manifest.json (Docker) nor index.json (OCI)');
 }

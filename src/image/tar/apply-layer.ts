@@ -1,10 +1,10 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Header } from 'tar-stream';
 import { TsbuildError } from '../../errors.ts';
 import { openDecompressed } from '../compression/codecs.ts';
+import { createByteLimit, DEFAULT_MAX_LAYER_BYTES } from '../compression/limit.ts';
 import { createDigestCounter, type Digest } from '../digest.ts';
 import type { LayerCompression } from '../media-types.ts';
 import {
@@ -37,8 +37,6 @@ export interface ApplyLayerResult {
   /** Device nodes not created because this process is not root. */
   readonly skippedDevices: number;
 }
-
-export const DEFAULT_MAX_LAYER_BYTES = 64 * 1024 ** 3;
 
 interface ApplyState {
   readonly root: string;
@@ -154,32 +152,6 @@ async function applyEntry(state: ApplyState, header: Header, data: AsyncIterable
   }
 }
 
-/** Counts and caps the decompressed bytes and hashes them into the diff_id. */
-function measure(maxBytes: number) {
-  const counter = createDigestCounter();
-  let size = 0;
-  const stream = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      size += chunk.byteLength;
-      if (size > maxBytes) {
-        cb(
-          new TsbuildError(
-            'LAYER_UNSAFE',
-            `layer expands to more than ${maxBytes} bytes; refusing to unpack it`,
-            {
-              hint: 'a decompression bomb, or a layer larger than allowed: raise maxBytes if it is legitimate',
-            },
-          ),
-        );
-        return;
-      }
-      counter.update(chunk);
-      cb(null, chunk);
-    },
-  });
-  return { stream, result: () => counter.result() };
-}
-
 /**
  * Extracts a layer (gzip, zstd or plain tar) into `targetDir`, flattening: OCI whiteouts delete
  * what earlier layers put there, so applying an image's layers in order into one directory gives
@@ -202,9 +174,10 @@ export async function applyLayer(
     skippedDevices: 0,
   };
   const { compression, stream } = await openDecompressed(source);
-  const measured = measure(state.maxBytes);
+  const counter = createDigestCounter();
+  const limited = createByteLimit(state.maxBytes, (chunk) => counter.update(chunk));
   const extract = createExtract();
-  const feeding = pipeline(stream, measured.stream, extract as unknown as NodeJS.WritableStream, {
+  const feeding = pipeline(stream, limited, extract as unknown as NodeJS.WritableStream, {
     ...(options.signal ? { signal: options.signal } : {}),
   });
   feeding.catch(() => undefined); // reported through the iteration below or awaited after it
@@ -225,6 +198,6 @@ export async function applyLayer(
     throw cause instanceof TsbuildError ? cause : error;
   }
   await applyDirMeta(state.dirs);
-  const { digest, size } = measured.result();
+  const { digest, size } = counter.result();
   return { diffId: digest, size, compression, skippedDevices: state.skippedDevices };
 }
