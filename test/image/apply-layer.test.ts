@@ -132,9 +132,13 @@ describe.skipIf(!isRoot)(
 
     it('honours overlay-form whiteouts in a tar (0/0 char devices, opaque xattr) and never restores overlay xattrs', async () => {
       const target = path.join(dir, 'rootfs');
-      await applyLayer(Readable.from([await buildTar([d('o/'), f('o/old'), f('gone')])]), target);
+      await applyLayer(Readable.from([await buildTar([d('o/'), f('o/old'), f('gone'), f('gone2')])]), target);
       const layer2: RawEntry[] = [
         { header: { name: 'gone', type: 'character-device', devmajor: 0, devminor: 0 } },
+        {
+          header: { name: 'gone2', type: 'file', pax: { 'SCHILY.xattr.trusted.overlay.whiteout': '' } },
+          data: '',
+        },
         d('o/', {
           pax: { 'SCHILY.xattr.trusted.overlay.opaque': 'y', 'SCHILY.xattr.trusted.overlay.redirect': '/x' },
         }),

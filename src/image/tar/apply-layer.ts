@@ -19,7 +19,7 @@ import {
 } from './apply-entry.ts';
 import { createExtract, paxRecordsOf } from './pax.ts';
 import { entryParts, placeInRoot, resolveDirInRoot, unsafe } from './safe-path.ts';
-import { OPAQUE_MARKER, WHITEOUT_PREFIX } from './walk.ts';
+import { OPAQUE_MARKER, WHITEOUT_PREFIX, WHITEOUT_XATTR } from './walk.ts';
 
 export interface ApplyLayerOptions {
   /** Most uncompressed tar bytes to accept (decompression bombs); default 64 GiB. */
@@ -97,8 +97,11 @@ async function applyEntry(state: ApplyState, header: Header, data: AsyncIterable
   const base = parts[parts.length - 1]!;
   if (base.startsWith(WHITEOUT_PREFIX)) return whiteout(state, parts, base);
   const meta = metaOf(header, pax);
+  // overlayfs's forms, for tars made from upper dirs by tools that kept them: a 0/0 char device,
+  // or an empty file marked with the whiteout xattr.
   const isOverlayWhiteout =
-    header.type === 'character-device' && header.devmajor === 0 && header.devminor === 0;
+    (header.type === 'character-device' && header.devmajor === 0 && header.devminor === 0) ||
+    (header.type === 'file' && header.size === 0 && meta.xattrs.has(WHITEOUT_XATTR));
   if (isOverlayWhiteout) return whiteout(state, parts, `${WHITEOUT_PREFIX}${base}`);
   const { target } = await placeInRoot(state.root, parts, true);
   state.written.add(target);
