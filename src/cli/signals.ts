@@ -14,10 +14,10 @@ export function handleInterrupts(what: string, say: (text: string) => void): Int
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) {
-      say(`\n${what}: interrupted again, exiting now\n`);
+      say(`${what}: interrupted again, exiting now`);
       process.exit(EXIT.cancelled);
     }
-    say(`\n${what}: cancelling (press Ctrl-C again to exit at once)\n`);
+    say(`${what}: cancelling (press Ctrl-C again to exit at once)`);
     controller.abort(new TsbuildError('CANCELLED', `${what} cancelled`));
   };
   process.on('SIGINT', onSignal);

@@ -104,6 +104,23 @@ describe('live layout', () => {
     expect(lines.at(-1)).toBe('Failed after 1.0s: 1 step run, 2 cached (67% cache hits)');
   });
 
+  it('lists steps in the order they started, waiting ones in the order they will run', () => {
+    const state = fold(midBuild.filter((e) => e.type !== 'vertex.started' || e.vertex.id !== RUN.id));
+    const names = layout(state, { ...wide, now: 2000 }).map((l) => l.text.trim().replace(/ +[\d.]+s$/, ''));
+    expect(names.slice(1)).toEqual([
+      '=> [internal] load build definition',
+      '=> CACHED [1/4] FROM docker.io/library/busybox:local',
+      '=> CACHED [2/4] WORKDIR /var/www',
+      '* [3/4] COPY index.html .                                                     2.50MB / 10.0MB',
+      '.. [4/4] RUN echo "built by tsbuild" > /built.txt',
+    ]);
+  });
+
+  it('shows a notice from the CLI under the header', () => {
+    const lines = layout(fold(midBuild), { ...wide, now: 2000, notice: 'build: cancelling' });
+    expect(lines[1]).toEqual({ text: ' ! build: cancelling', tone: 'error' });
+  });
+
   it('truncates with an ellipsis', () => {
     expect(truncate('abcdef', 4)).toBe('abc…');
     expect(truncate('abc', 4)).toBe('abc');

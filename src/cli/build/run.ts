@@ -91,11 +91,15 @@ export async function runBuild(parsed: ParsedBuildArgs, args: GlobalArgs, ctx: C
         );
   if (dockerfile !== undefined) ctx.sources.set(dockerfile.name, dockerfile.text);
   const builder = await openBuilder(parsed, args, ctx);
-  const interrupts = handleInterrupts('build', (t) => ctx.err(t));
+  const reporter = await createReporter(settings.progress, ctx, { explain: settings.explain });
+  const interrupts = handleInterrupts('build', (t) => reporter.notice(t));
   // Scratch space on the store's filesystem in-process; a daemon's store is not ours to write.
   const scratch = hostOf(args, ctx.env) === undefined ? join(builder.root, 'tmp') : tmpdir();
-  const context = await openContext(options.context, scratch, ctx, interrupts.signal);
-  const reporter = await createReporter(settings.progress, ctx, { explain: settings.explain });
+  const context = await openContext(options.context, scratch, ctx, interrupts.signal).catch(async (error) => {
+    interrupts.dispose();
+    await reporter.finish({ tags: [] });
+    throw error;
+  });
   const outputs = outputStreams(options.outputs, ctx);
   const buildOptions: BuildOptions & BuildOutputOptions = {
     ...options,

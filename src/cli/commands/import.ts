@@ -26,7 +26,7 @@ export function importCommand(parser: Argv, ctx: CliContext): void {
         .example('$0 import rootfs.tar busybox:local', 'The base image of the demo')
         .example('tar -C rootfs -c . | $0 import - mybase', 'From standard input'),
     async (args) => {
-      const interrupts = handleInterrupts('import', (t) => ctx.err(t));
+      const interrupts = handleInterrupts('import', (t) => ctx.err(`${t}\n`));
       try {
         const source = args.file === '-' ? (ctx.stdin as AsyncIterable<Uint8Array>) : args.file;
         const id = await importImage(source, args.reference, {

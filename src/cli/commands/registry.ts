@@ -66,7 +66,7 @@ export function registryCommands(parser: Argv, ctx: CliContext): void {
         .option('quiet', { alias: 'q', type: 'boolean', describe: 'Print only the name' })
         .example('$0 pull 127.0.0.1:5000/busybox:latest', 'From a local registry (plain HTTP on loopback)'),
     async (args) => {
-      const interrupts = handleInterrupts('pull', (t) => ctx.err(t));
+      const interrupts = handleInterrupts('pull', (t) => ctx.err(`${t}\n`));
       try {
         const pulled = await pull(args.name, {
           ...rootOption(args),
@@ -101,7 +101,7 @@ export function registryCommands(parser: Argv, ctx: CliContext): void {
         .example('$0 push 127.0.0.1:5000/my-httpd', 'Push a tag to a local registry')
         .example('$0 push my-httpd registry.example/team/my-httpd:1.0', 'Push under another name'),
     async (args) => {
-      const interrupts = handleInterrupts('push', (t) => ctx.err(t));
+      const interrupts = handleInterrupts('push', (t) => ctx.err(`${t}\n`));
       try {
         const pushed = await push(args.name, args.target, {
           ...rootOption(args),

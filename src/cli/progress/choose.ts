@@ -17,8 +17,8 @@ export function resolveMode(mode: ProgressMode, ctx: Pick<CliContext, 'isErrTTY'
   return ctx.isErrTTY && !ci && ctx.env.TERM !== 'dumb' ? 'tty' : 'plain';
 }
 
-function eventsOnly(onEvent: Reporter['onEvent']): Reporter {
-  return { onEvent, finish: async () => {} };
+function eventsOnly(onEvent: Reporter['onEvent'], ctx: CliContext): Reporter {
+  return { onEvent, notice: (text) => ctx.err(`${text}\n`), finish: async () => {} };
 }
 
 export async function createReporter(
@@ -29,11 +29,14 @@ export async function createReporter(
   const resolved = resolveMode(mode, ctx);
   switch (resolved) {
     case 'quiet':
-      return eventsOnly(() => {});
+      return eventsOnly(() => {}, ctx);
     case 'json':
-      return eventsOnly(createJsonReporter((t) => ctx.out(t)));
+      return eventsOnly(
+        createJsonReporter((t) => ctx.out(t)),
+        ctx,
+      );
     case 'plain':
-      return eventsOnly(createPlainReporter({ write: (t) => ctx.err(t), explain: options.explain }));
+      return eventsOnly(createPlainReporter({ write: (t) => ctx.err(t), explain: options.explain }), ctx);
     case 'tty': {
       const { createTtyReporter } = await import('./tty/reporter.tsx');
       return createTtyReporter({ stream: ctx.stderr, ...(mode === 'tty' && { interactive: true }) });

@@ -24,6 +24,8 @@ export interface LayoutOptions {
   readonly final: boolean;
   /** Tags to show in the summary (the build result has them, events do not). */
   readonly tags?: readonly string[];
+  /** A line from the CLI under the header, e.g. that Ctrl-C is cancelling the build. */
+  readonly notice?: string;
 }
 
 export const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'] as const;
@@ -120,9 +122,19 @@ export function summaryText(state: ProgressState, summary: CacheSummary, tags: r
   return [];
 }
 
+/**
+ * Steps in the order they started (`#N`), then the waiting ones. The solver queues a step before
+ * the steps it depends on, so waiting steps are shown in reverse queue order: the order they run.
+ */
+function ordered(steps: readonly StepView[]): StepView[] {
+  const started = steps.filter((s) => s.n !== undefined).sort((a, b) => a.n! - b.n!);
+  const waiting = steps.filter((s) => s.n === undefined).reverse();
+  return [...started, ...waiting];
+}
+
 function finalFrame(state: ProgressState, o: LayoutOptions): Line[] {
   const lines: Line[] = [header(state, o)];
-  for (const step of state.steps) {
+  for (const step of ordered(state.steps)) {
     lines.push(stepLine(step, o));
     if (step.state === 'error') lines.push(...tailLines(step, o, 20));
   }
@@ -152,7 +164,7 @@ function liveFrame(state: ProgressState, o: LayoutOptions): Line[] {
     room--;
   }
   const lines: Line[] = [header(state, o)];
-  for (const step of state.steps) {
+  for (const step of ordered(state.steps)) {
     if (!shown.has(step)) continue;
     lines.push(stepLine(step, o));
     if (step.state === 'running' && tail > 0) lines.push(...tailLines(step, o, tail));
@@ -161,5 +173,9 @@ function liveFrame(state: ProgressState, o: LayoutOptions): Line[] {
 }
 
 export function layout(state: ProgressState, o: LayoutOptions): Line[] {
-  return o.final ? finalFrame(state, o) : liveFrame(state, o);
+  const lines = o.final
+    ? finalFrame(state, o)
+    : liveFrame(state, { ...o, rows: o.rows - (o.notice ? 1 : 0) });
+  if (o.notice === undefined) return lines;
+  return [lines[0]!, { text: truncate(` ! ${o.notice}`, o.columns), tone: 'error' }, ...lines.slice(1)];
 }

@@ -22,7 +22,11 @@ const REDRAW_MS = 50;
 export function createTtyReporter(options: TtyReporterOptions): Reporter {
   const clock = options.clock ?? (() => performance.now());
   let state = initialState(clock());
-  const instance = render(<View state={state} final={false} tags={[]} clock={clock} />, {
+  let notice: string | undefined;
+  const view = (final: boolean, tags: readonly string[]) => (
+    <View state={state} final={final} tags={tags} clock={clock} {...(notice !== undefined && { notice })} />
+  );
+  const instance = render(view(false, []), {
     stdout: options.stream,
     exitOnCtrlC: false,
     patchConsole: false,
@@ -32,16 +36,20 @@ export function createTtyReporter(options: TtyReporterOptions): Reporter {
   let timer: NodeJS.Timeout | undefined;
   const redraw = () => {
     timer = undefined;
-    instance.rerender(<View state={state} final={false} tags={[]} clock={clock} />);
+    instance.rerender(view(false, []));
   };
   return {
     onEvent(event: BuildEvent) {
       state = reduce(state, event, clock());
       timer ??= setTimeout(redraw, REDRAW_MS);
     },
+    notice(text: string) {
+      notice = text.trim();
+      timer ??= setTimeout(redraw, REDRAW_MS);
+    },
     async finish({ tags }) {
       if (timer !== undefined) clearTimeout(timer);
-      instance.rerender(<View state={state} final={true} tags={tags} clock={clock} />);
+      instance.rerender(view(true, tags));
       await instance.waitUntilRenderFlush();
       instance.unmount();
       await instance.waitUntilExit();

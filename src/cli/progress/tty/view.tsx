@@ -10,6 +10,7 @@ export interface ViewProps {
   readonly tags: readonly string[];
   /** The clock the model's times come from. */
   readonly clock: () => number;
+  readonly notice?: string;
 }
 
 const TONES: Readonly<Record<Tone, { color?: string; dimColor?: boolean; bold?: boolean }>> = {
@@ -23,7 +24,7 @@ const TONES: Readonly<Record<Tone, { color?: string; dimColor?: boolean; bold?: 
   summary: { bold: true },
 };
 
-export function View({ state, final, tags, clock }: ViewProps) {
+export function View({ state, final, tags, clock, notice }: ViewProps) {
   const { columns, rows } = useWindowSize();
   const [now, setNow] = useState(clock);
   useEffect(() => {
@@ -39,6 +40,7 @@ export function View({ state, final, tags, clock }: ViewProps) {
     spinner: SPINNER[Math.floor(time / 80) % SPINNER.length]!,
     final,
     tags,
+    ...(notice !== undefined && { notice }),
   });
   return (
     <Box flexDirection="column">
