@@ -1,0 +1,39 @@
+/** What the harness asks of each build engine it compares. */
+
+export type EngineId = 'tsbuild' | 'tsbuild-serve' | 'buildkit' | 'docker-legacy' | 'buildah';
+
+export interface BuildRequest {
+  readonly context: string;
+  readonly tag: string;
+  /** The loopback registry's busybox, given to every Dockerfile as build argument BASE. */
+  readonly base: string;
+}
+
+export interface Engine {
+  readonly id: EngineId;
+  readonly label: string;
+  readonly version: string;
+  /** Shell command that builds the context into the engine's image store under `tag`. */
+  build(request: BuildRequest): string;
+  /** Shell command that writes image `tag` to a tarball at `dest`, or why the engine cannot. */
+  exportImage(tag: string, dest: string): { readonly command: string } | { readonly unsupported: string };
+  /** Drops every build cache (and the images tagged `tags`) but keeps the pulled base image. */
+  reset(tags: readonly string[]): Promise<void>;
+  /** Long-running processes that do the building (daemons), counted in peak memory. */
+  daemons(): readonly number[];
+  stop(): Promise<void>;
+}
+
+export interface EngineContext {
+  /** Working directory of this harness run; each engine keeps its store under it. */
+  readonly work: string;
+  readonly base: string;
+  readonly say: (line: string) => void;
+}
+
+export interface EngineFactory {
+  readonly id: EngineId;
+  /** Why the engine cannot run here, or undefined when it can. */
+  unavailable(): Promise<string | undefined>;
+  start(context: EngineContext): Promise<Engine>;
+}
