@@ -15,6 +15,7 @@ import {
   workdirRelativePath,
 } from './instructions.ts';
 import { checkUrl, type LintCheck, type LintContext, splitStages } from './model.ts';
+import { createImageResolver, globalArgValues } from './scope.ts';
 import { secretsUsedInArgOrEnv } from './secrets.ts';
 import { duplicateStageName, reservedStageName } from './stages.ts';
 import { undefinedVar } from './undefined-var.ts';
@@ -88,12 +89,16 @@ export function lintDockerfile(result: ParseResult, options: LintOptions = {}): 
   const findings: Diagnostic[] = [];
   const severity = config.asErrors ? 'error' : 'warning';
   const { globalArgs, stages } = splitStages(result.ast);
+  const globalValues = globalArgValues(globalArgs, result.ast.escape);
+  const defaultImage = createImageResolver(globalValues, result.ast.escape);
   for (const check of CHECKS) {
     if (!isEnabled(config, check.name)) continue;
     const ctx: LintContext = {
       ast: result.ast,
       globalArgs,
       stages,
+      globalValues,
+      defaultImage,
       baseImageEnv: options.baseImageEnv ?? (() => undefined),
       report(range, message, hint) {
         findings.push({ severity, code: check.name, message, range, hint: hint ?? checkUrl(check.name) });

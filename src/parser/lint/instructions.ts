@@ -2,7 +2,6 @@
  * Per-instruction checks: JSONArgsRecommended, MultipleInstructionsDisallowed,
  * MaintainerDeprecated, LegacyKeyValueFormat, WorkdirRelativePath.
  */
-import { defaultImage } from './from-args.ts';
 import type { LintCheck, LintContext, LintStage } from './model.ts';
 
 /** Stages a stage builds on inside this file, nearest first (FROM <earlier stage>, ARG defaults applied). */
@@ -10,7 +9,7 @@ export function ancestry(ctx: LintContext, stage: LintStage): LintStage[] {
   const chain: LintStage[] = [];
   let current: LintStage | undefined = stage;
   while (current !== undefined) {
-    const image = defaultImage(ctx, current.from.image).toLowerCase();
+    const image = ctx.defaultImage(current.from.image).toLowerCase();
     const index: number = current.index;
     current = ctx.stages.find((s) => s.index < index && s.name === image);
     if (current !== undefined) chain.push(current);

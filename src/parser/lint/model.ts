@@ -15,6 +15,10 @@ export interface LintContext {
   /** ARG instructions before the first FROM. */
   readonly globalArgs: readonly ArgInstruction[];
   readonly stages: readonly LintStage[];
+  /** Global ARG values as FROM lines see them (defaults, expanded in order). */
+  readonly globalValues: ReadonlyMap<string, string | undefined>;
+  /** A FROM image with the global ARG defaults applied. */
+  defaultImage(image: string): string;
   /** Environment variables a base image defines, when the caller knows (see LintOptions). */
   readonly baseImageEnv: (image: string) => ReadonlySet<string> | undefined;
   report(range: Range, message: string, hint?: string): void;

@@ -6,9 +6,9 @@
  */
 import type { Instruction } from '../ast.ts';
 import { closestMatch } from '../suggest.ts';
-import { defaultImage, references } from './from-args.ts';
 import { ancestry } from './instructions.ts';
 import type { LintCheck, LintContext, LintStage } from './model.ts';
+import { references } from './scope.ts';
 
 /** Defined in every stage: BuildKit sets PATH when the image has none; proxy ARGs need no declaration. */
 const ALWAYS = [
@@ -52,7 +52,7 @@ function baseNames(ctx: LintContext, stage: LintStage): Set<string> | undefined 
   const names = new Set(ALWAYS);
   const chain = ancestry(ctx, stage);
   // The image name with global ARG defaults substituted, as a caller that resolved it would know it.
-  const root = defaultImage(ctx, (chain.at(-1) ?? stage).from.image);
+  const root = ctx.defaultImage((chain.at(-1) ?? stage).from.image);
   if (root.toLowerCase() !== 'scratch') {
     const imageEnv = ctx.baseImageEnv(root);
     if (imageEnv === undefined) return undefined;
