@@ -27,6 +27,7 @@ import {
   type ResultLayer,
 } from './format.ts';
 import { openTarget } from './registry-target.ts';
+import { settleAll } from './settle.ts';
 import type { CacheCompression, CacheExportSpec } from './spec.ts';
 import type { CacheTarget } from './target.ts';
 
@@ -83,11 +84,11 @@ async function writeTo(
   collected: Collected,
   compression: CacheCompression,
 ): Promise<CacheExportReport> {
-  const blobs = await Promise.all(
+  const blobs = await settleAll(
     [...collected.layers.values()].map((l) => exportedBlob(l, compression, ctx.ensureCompressed)),
   );
   const queue = new PQueue({ concurrency: 3 });
-  await Promise.all(
+  await settleAll(
     blobs.map((blob) =>
       queue.add(() => target.writeBlob(blob, () => ctx.store.blobs.open(blob.digest), ctx.signal)),
     ),

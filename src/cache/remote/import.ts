@@ -29,6 +29,7 @@ import {
 } from './format.ts';
 import { importMounts } from './mounts.ts';
 import { openTarget } from './registry-target.ts';
+import { settleAll } from './settle.ts';
 import type { CacheImportSpec } from './spec.ts';
 import type { CacheTarget } from './target.ts';
 
@@ -153,13 +154,13 @@ export async function importCache(
 
   let imported = 0;
   let present = 0;
-  await Promise.all(
+  await settleAll(
     source.document.records.map(async (record) => {
       if ((await ctx.cache.get(record.key)) !== undefined) {
         present += 1;
         return;
       }
-      const layers = await Promise.all(record.result.layers.map((l) => localLayer(l.diffId)));
+      const layers = await settleAll(record.result.layers.map((l) => localLayer(l.diffId)));
       ctx.signal?.throwIfAborted();
       await ctx.cache.put(record.key, {
         result: { ...record.result, layers },
