@@ -21,7 +21,7 @@ export const PREDEFINED: ReadonlyMap<string, string> = new Map([
 /** Global ARG names and their default values, each expanded with the ARGs before it (unset without a default). */
 export function globalArgValues(
   globalArgs: readonly ArgInstruction[],
-  escape: '\\' | '`',
+  escapeChar: '\\' | '`',
 ): Map<string, string | undefined> {
   const out = new Map<string, string | undefined>();
   const lookup = (name: string): string | undefined => (out.has(name) ? out.get(name) : PREDEFINED.get(name));
@@ -29,7 +29,7 @@ export function globalArgValues(
     for (const a of arg.args) {
       let value = a.defaultValue;
       try {
-        if (value !== undefined) value = expandWord(value, lookup, { escape });
+        if (value !== undefined) value = expandWord(value, lookup, { escape: escapeChar });
       } catch {
         // Left as written: the build reports malformed defaults.
       }
@@ -42,7 +42,7 @@ export function globalArgValues(
 /** FROM images with global ARG defaults (and the platform stand-ins) substituted; as written if that fails. */
 export function createImageResolver(
   values: ReadonlyMap<string, string | undefined>,
-  escape: '\\' | '`',
+  escapeChar: '\\' | '`',
 ): (image: string) => string {
   const lookup = (name: string): string | undefined =>
     values.has(name) ? values.get(name) : PREDEFINED.get(name);
@@ -51,7 +51,7 @@ export function createImageResolver(
     let resolved = cache.get(image);
     if (resolved === undefined) {
       try {
-        resolved = expandWord(image, lookup, { escape });
+        resolved = expandWord(image, lookup, { escape: escapeChar });
       } catch {
         resolved = image;
       }
@@ -62,10 +62,10 @@ export function createImageResolver(
 }
 
 /** Names referenced by a word, or none when the word does not expand. */
-export function references(word: string, escape: '\\' | '`'): string[] {
+export function references(word: string, escapeChar: '\\' | '`'): string[] {
   const names: string[] = [];
   try {
-    expandWord(word, () => undefined, { escape, onVariable: (name) => names.push(name) });
+    expandWord(word, () => undefined, { escape: escapeChar, onVariable: (name) => names.push(name) });
   } catch {
     // A malformed word is the build's error to report, not a lint finding.
   }
