@@ -1,9 +1,55 @@
-import { mkdir } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lock } from 'proper-lockfile';
 import { TsbuildError } from '../errors.ts';
 import { cacheLayout } from './layout.ts';
+
+/** Beside each held `<file>.lock` dir (which must stay empty): the holder's pid. */
+const OWNER = '.owner';
+/** A lock dir without an owner file for this long was left by a holder killed while taking it. */
+const OWNERLESS_MS = 2_000;
+
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the lock on `file` when its holder is gone; true if it did. Two processes may both find
+ * the same holder dead and both end up holding: they redo one step twice, as after a stale takeover.
+ */
+async function removeIfDead(file: string, now = Date.now()): Promise<boolean> {
+  const lockDir = `${file}.lock`;
+  const owner = await readFile(`${file}${OWNER}`, 'utf8').catch(() => undefined);
+  if (owner === undefined) {
+    const stat = await lstat(lockDir).catch(() => undefined);
+    if (stat === undefined || now - stat.mtimeMs < OWNERLESS_MS) return false;
+  } else if (pidAlive(Number(owner))) {
+    return false;
+  }
+  await rm(`${file}${OWNER}`, { force: true });
+  await rm(lockDir, { recursive: true, force: true });
+  return true;
+}
+
+/** Removes key locks whose holder is gone (a crashed build's), so nothing waits for them. */
+export async function sweepLocks(root: string): Promise<void> {
+  const dir = cacheLayout(root).locks;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (name.endsWith('.lock')) await removeIfDead(path.join(dir, name.slice(0, -'.lock'.length)));
+    // An owner file without its lock: a stale takeover removed the dir and its taker died before making one.
+    else if (name.endsWith(OWNER) && !names.includes(`${name.slice(0, -OWNER.length)}.lock`)) {
+      await removeIfDead(path.join(dir, name.slice(0, -OWNER.length)));
+    }
+  }
+}
 
 export interface KeyLockOptions {
   /** A holder that stopped refreshing its lock this long ago is presumed dead (min 2000 ms). */
@@ -41,7 +87,9 @@ export async function lockKey(
         // the other process redoes the same step, and both write the same complete record.
         onCompromised: () => undefined,
       });
+      await writeFile(`${file}${OWNER}`, String(process.pid));
       return async () => {
+        await rm(`${file}${OWNER}`, { force: true });
         await release().catch(() => undefined);
       };
     } catch (error) {
@@ -52,6 +100,8 @@ export async function lockKey(
         });
       }
     }
+    // A holder known to be dead need not be waited out for `stale` ms.
+    if (await removeIfDead(file)) continue;
     await sleep(options.pollMs ?? 100, undefined, { signal }).catch(() => undefined);
   }
 }
