@@ -25,6 +25,7 @@ export { createLease, type Lease } from './lease.ts';
 export { type KeyLockOptions, lockKey } from './lock.ts';
 export { normaliseMode } from './mode.ts';
 export {
+  aliasRecord,
   type CacheRecord,
   type CacheRecordInput,
   type CacheStore,

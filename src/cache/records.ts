@@ -22,6 +22,8 @@ export interface CacheRecordInput {
   /** What the record holds on to, so GC can tell what is still referenced. */
   readonly snapshotId?: string;
   readonly layer?: { readonly digest: string; readonly diffId: string; readonly size: number };
+  /** The key whose record this one repeats (a content-key match, or an alias). */
+  readonly aliasOf?: string;
 }
 
 export interface CacheRecord extends Omit<CacheRecordInput, 'content'> {
@@ -164,4 +166,20 @@ export async function openCacheStore(root: string): Promise<CacheStore> {
 function ignoreMissing(error: unknown): undefined {
   if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
   throw error;
+}
+
+/**
+ * Records under `key` what `existing` holds (same result, inputs, definition, content), marked
+ * `aliasOf`, so a step found through an equivalent key is found by its own key next time.
+ */
+export async function aliasRecord(store: CacheStore, existing: string, key: string): Promise<void> {
+  const record = await store.get(existing);
+  if (record === undefined || existing === key) return;
+  const { key: _key, createdAt: _createdAt, contentDigest, ...rest } = record;
+  const content = contentDigest === undefined ? undefined : await store.content(contentDigest);
+  await store.put(key, {
+    ...rest,
+    aliasOf: record.aliasOf ?? existing,
+    ...(content !== undefined && { content }),
+  });
 }

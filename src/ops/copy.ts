@@ -7,7 +7,7 @@
  * `COPY --link`: the files go onto an empty upper dir and the key leaves the parent out, so the
  * layer survives a change of base; the link-merge op (copy-link.ts) stacks it on the parent.
  */
-import { type ContextChecksum, type ContextEntry, computeCacheKey } from '../cache/index.ts';
+import { aliasRecord, type ContextChecksum, type ContextEntry, computeCacheKey } from '../cache/index.ts';
 import { TsbuildError } from '../errors.ts';
 import { resolveUser } from '../executor/index.ts';
 import type { CopyStep } from '../plan/types.ts';
@@ -109,14 +109,6 @@ async function archivesOf(step: CopyStep, source: SourceEntries): Promise<Map<Co
   return found;
 }
 
-/** Records `from`'s result under `to` as well (same result, same inputs for --explain). */
-async function copyRecord(services: OpServices, from: string, to: string): Promise<void> {
-  const record = await services.cache.get(from);
-  if (record === undefined) return;
-  const { key: _key, createdAt: _createdAt, contentDigest: _digest, ...rest } = record;
-  await services.cache.put(to, rest);
-}
-
 export function createCopyOp(options: CopyOpOptions, placement: CopyPlacement = 'parent'): Op<StateResult> {
   const { step, services, inputs } = options;
   checkSupported(step);
@@ -181,16 +173,15 @@ export function createCopyOp(options: CopyOpOptions, placement: CopyPlacement = 
     },
     load: (key) => loadRecord(services, key),
     ...(step.from.kind !== 'context' && {
-      async loadByContent(states: readonly StateResult[], key: string) {
+      async loadByContent(states: readonly StateResult[]) {
         contentKey = computeCacheKey(
           { ...definition, from: 'content' },
           placement === 'parent' ? keyInputs.slice(0, 1) : [],
           (await hashedManifest(await gather(states))).digest,
         );
         const same = await services.cache.get(contentKey);
-        if (same === undefined) return undefined;
-        await copyRecord(services, contentKey, key);
-        return loadRecord(services, key);
+        const result = same === undefined ? undefined : await loadRecord(services, contentKey);
+        return result === undefined ? undefined : { result, key: same?.aliasOf ?? contentKey };
       },
     }),
     explain: (_key, inputKeys) => {
@@ -257,7 +248,7 @@ export function createCopyOp(options: CopyOpOptions, placement: CopyPlacement = 
         ...(options.slot !== undefined && { slot: options.slot }),
         ...(content() !== undefined && { content: content()! }),
       });
-      if (contentKey !== undefined) await copyRecord(services, key, contentKey);
+      if (contentKey !== undefined) await aliasRecord(services.cache, key, contentKey);
       return result;
     },
   };

@@ -44,6 +44,8 @@ interface Build<R> {
   readonly queue: PQueue;
   readonly keys: Map<string, Promise<string>>;
   readonly results: Map<string, R>;
+  /** Keys whose result was found recorded under another (equivalent) key: key → that key. */
+  readonly recordedAs: Map<string, string>;
   /** Lifecycle events already emitted, so a vertex reached along two paths reports once. */
   readonly reported: Set<string>;
   readonly noCache: (vertex: Vertex<R>) => boolean;
@@ -124,11 +126,11 @@ export function createSolver(options: SolverOptions): Solver {
         } catch (error) {
           throw new InputFailed(error);
         }
-        if (mode === 'cache' && vertex.op.loadByContent !== undefined) {
-          const same = await vertex.op.loadByContent(inputs, key, ctx);
-          if (same !== undefined) {
+        if (mode === 'cache') {
+          const equivalent = await loadEquivalent(build, vertex, key, inputs, ctx);
+          if (equivalent !== undefined) {
             emit({ type: 'cached' });
-            return same;
+            return equivalent;
           }
         }
         return runLocked(build, vertex, key, mode, inputs, ctx, emit);
@@ -139,6 +141,38 @@ export function createSolver(options: SolverOptions): Solver {
     );
     flights.set(id, flight as Flight<unknown>);
     return flight;
+  }
+
+  /**
+   * A miss may still be a hit under an equivalent key: with the keys its inputs' results were
+   * first recorded under (when an input matched by content), or by the op's own content key.
+   */
+  async function loadEquivalent<R>(
+    build: Build<R>,
+    vertex: Vertex<R>,
+    key: string,
+    inputs: readonly R[],
+    ctx: VertexContext,
+  ): Promise<R | undefined> {
+    const inputKeys = await Promise.all(vertex.inputs.map((input) => keyOf(build, input)));
+    const recorded = inputKeys.map((k) => build.recordedAs.get(k) ?? k);
+    if (recorded.some((k, i) => k !== inputKeys[i])) {
+      const other = await vertex.op.cacheKey(recorded, ctx);
+      const found = other === key ? undefined : await vertex.op.load(other, ctx);
+      if (found !== undefined) return hitUnder(build, key, other, found);
+      // cacheKey may remember its inputs for the run: give it back the real ones.
+      await vertex.op.cacheKey(inputKeys, ctx);
+    }
+    const same = await vertex.op.loadByContent?.(inputs, key, ctx);
+    return same === undefined ? undefined : hitUnder(build, key, same.key, same.result);
+  }
+
+  async function hitUnder<R>(build: Build<R>, key: string, recordedKey: string, result: R): Promise<R> {
+    if (recordedKey !== key) {
+      build.recordedAs.set(key, recordedKey);
+      await options.alias?.(recordedKey, key);
+    }
+    return result;
   }
 
   async function runLocked<R>(
@@ -200,6 +234,7 @@ export function createSolver(options: SolverOptions): Solver {
       queue: new PQueue({ concurrency: opts.maxParallelism ?? availableParallelism() }),
       keys: new Map(),
       results: new Map(),
+      recordedAs: new Map(),
       reported: new Set(),
       noCache: opts.noCache ?? (() => false),
       // A flight this build started may outlive it for another build; its events stop here.

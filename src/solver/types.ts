@@ -30,9 +30,14 @@ export interface Op<R> {
   /**
    * BuildKit's content-based ("slow") key, asked on a miss once the inputs' results exist: a
    * result here makes the vertex cached after all (e.g. COPY --from a stage that was rebuilt
-   * into the same files). The op should record it under `key` too, so the next build hits at once.
+   * into the same files). `key` is the key that result was first recorded under: dependents are
+   * then looked up with it in place of this vertex's key, so they stay cached too.
    */
-  loadByContent?(inputs: readonly R[], key: string, ctx: VertexContext): Promise<R | undefined>;
+  loadByContent?(
+    inputs: readonly R[],
+    key: string,
+    ctx: VertexContext,
+  ): Promise<{ readonly result: R; readonly key: string } | undefined>;
   /** Why the key missed (e.g. `COPY . /app: src/main.ts content changed`); shown in `vertex.started`. */
   explain?(key: string, inputKeys: readonly string[], ctx: VertexContext): Promise<string | undefined>;
 }
@@ -130,6 +135,12 @@ export interface SolverOptions {
   /** Vertices running at once across every build of this solver. */
   readonly concurrency: number;
   readonly lock?: KeyLock;
+  /**
+   * Records under `key` the result recorded under `existing`, when a vertex was found through an
+   * equivalent key (content match, or inputs that matched by content), so the next build finds
+   * it by its own key without resolving inputs. Optional: without it the lookup is redone.
+   */
+  readonly alias?: (existing: string, key: string) => Promise<void>;
 }
 
 export interface Solver {

@@ -187,10 +187,8 @@ describe.skipIf(E2E_SKIP)(`the mutation matrix (${E2E_REASON})`, () => {
 
   it('a stage rebuilt into the same files: COPY --from stays cached (content key)', async () => {
     const out = await mutated(editDockerfile('>> built', '>> built && true'));
-    // The RUN after it still runs: its key is made from the COPY's definition key (docs/cache.md).
-    expect(out.ran).toEqual(
-      ['deps: RUN echo "deps $VERSION" > built && cat deps.txt >> built && true', STEPS.appRun].sort(),
-    );
+    expect(out.ran).toEqual(['deps: RUN echo "deps $VERSION" > built && cat deps.txt >> built && true']);
+    expect(out.cached).toContain(STEPS.appRun);
     expect(out.cached).toContain(STEPS.appCopyFrom);
   });
 

@@ -242,7 +242,10 @@ describe('solver', () => {
 });
 
 describe('solver: content-based keys (loadByContent)', () => {
-  /** A source whose key changes with `version` but whose value may not, and a copy keyed by both. */
+  /** Content → the key of the copy that first recorded it. */
+  const byContent = new Map<number, string>();
+
+  /** A source whose key changes with `version` but whose value may not, a copy of it, and a step after. */
   function graph(world: ReturnType<typeof createArithWorld>, version: number, value: number, runs: string[]) {
     const source: Vertex<number> = {
       id: 'source',
@@ -265,36 +268,74 @@ describe('solver: content-based keys (loadByContent)', () => {
       op: {
         cacheKey: async (inputKeys) => `copy-of-${inputKeys[0]}`,
         load: async (key) => world.store.get(key),
-        loadByContent: async ([input], key) => {
-          const same = world.store.get(`copy-by-content-${input}`);
-          if (same !== undefined) world.store.set(key, same);
-          return same;
+        loadByContent: async ([input]) => {
+          const first = byContent.get(input!);
+          return first === undefined ? undefined : { result: world.store.get(first)!, key: first };
         },
         run: async ([input], key) => {
           runs.push('copy');
           world.store.set(key, input! * 2);
-          world.store.set(`copy-by-content-${input}`, input! * 2);
+          if (!byContent.has(input!)) byContent.set(input!, key);
           return input! * 2;
         },
       },
     };
-    return copy;
+    const after: Vertex<number> = {
+      id: 'after',
+      name: 'after',
+      inputs: [copy],
+      op: {
+        cacheKey: async (inputKeys) => `after-${inputKeys[0]}`,
+        load: async (key) => world.store.get(key),
+        run: async ([input], key) => {
+          runs.push('after');
+          world.store.set(key, input! + 1);
+          return input! + 1;
+        },
+      },
+    };
+    return after;
   }
 
-  it('a rebuilt input with the same result keeps the dependent cached; a new result runs it', async () => {
+  it('a rebuilt input with the same result keeps the copy and what follows it cached', async () => {
     const world = createArithWorld();
     const solver = createSolver({ concurrency: 2 });
     const runs: string[] = [];
-    expect(await solver.solve([graph(world, 1, 5, runs)])).toEqual([10]);
-    expect(runs).toEqual(['source', 'copy']);
+    expect(await solver.solve([graph(world, 1, 5, runs)])).toEqual([11]);
+    expect(runs).toEqual(['source', 'copy', 'after']);
 
     const { events, onEvent } = collect();
-    expect(await solver.solve([graph(world, 2, 5, runs)], { onEvent })).toEqual([10]);
-    expect(runs).toEqual(['source', 'copy', 'source']);
+    expect(await solver.solve([graph(world, 2, 5, runs)], { onEvent })).toEqual([11]);
+    expect(runs.slice(3)).toEqual(['source']);
     expect(types(events, 'copy')).toEqual(['vertex.queued', 'vertex.cached']);
+    expect(types(events, 'after')).toEqual(['vertex.queued', 'vertex.cached']);
 
-    expect(await solver.solve([graph(world, 3, 6, runs)])).toEqual([12]);
-    expect(runs.slice(3)).toEqual(['source', 'copy']);
+    expect(await solver.solve([graph(world, 3, 6, runs)])).toEqual([13]);
+    expect(runs.slice(4)).toEqual(['source', 'copy', 'after']);
+  });
+
+  it('aliases what it found under an equivalent key, so the next build hits at once', async () => {
+    const world = createArithWorld();
+    const aliases: [string, string][] = [];
+    const solver = createSolver({
+      concurrency: 2,
+      alias: async (existing, key) => {
+        aliases.push([existing, key]);
+        world.store.set(key, world.store.get(existing)!);
+      },
+    });
+    const runs: string[] = [];
+    await solver.solve([graph(world, 1, 5, runs)]);
+    await solver.solve([graph(world, 2, 5, runs)]);
+    expect(aliases).toEqual([
+      ['copy-of-source-1', 'copy-of-source-2'],
+      ['after-copy-of-source-1', 'after-copy-of-source-2'],
+    ]);
+    const { events, onEvent } = collect();
+    await solver.solve([graph(world, 2, 5, runs)], { onEvent });
+    expect(runs).toEqual(['source', 'copy', 'after', 'source']);
+    expect(types(events, 'after')).toEqual(['vertex.queued', 'vertex.cached']);
+    expect(types(events, 'source')).toEqual(['vertex.cached']);
   });
 
   it('--no-cache skips the content lookup too', async () => {
@@ -303,6 +344,6 @@ describe('solver: content-based keys (loadByContent)', () => {
     const runs: string[] = [];
     await solver.solve([graph(world, 1, 5, runs)]);
     await solver.solve([graph(world, 2, 5, runs)], { noCache: () => true });
-    expect(runs).toEqual(['source', 'copy', 'source', 'copy']);
+    expect(runs).toEqual(['source', 'copy', 'after', 'source', 'copy', 'after']);
   });
 });
