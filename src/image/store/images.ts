@@ -18,6 +18,11 @@ export interface ImageSummary {
   readonly size: number;
 }
 
+/** Code-unit order (not the locale's), so listings are the same on every machine. */
+function order(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function layersSize(manifest: ImageManifest): number {
   return manifest.layers.reduce((sum, l) => sum + l.size, 0);
 }
@@ -39,9 +44,7 @@ export async function listImages(store: ImageStore): Promise<readonly ImageSumma
   }
   return rows.sort(
     (a, b) =>
-      (b.created ?? '').localeCompare(a.created ?? '') ||
-      a.repository.localeCompare(b.repository) ||
-      a.tag.localeCompare(b.tag),
+      order(b.created ?? '', a.created ?? '') || order(a.repository, b.repository) || order(a.tag, b.tag),
   );
 }
 

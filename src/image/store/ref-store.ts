@@ -112,7 +112,9 @@ export function createRefStore(root: string): RefStore {
     async list() {
       const out: RefEntry[] = [];
       await collect(refsDir, [], out);
-      return out.sort((a, b) => formatReference(a.reference).localeCompare(formatReference(b.reference)));
+      // Code-unit order, not the locale's: listings must not depend on the machine's language.
+      const key = (e: RefEntry) => formatReference(e.reference);
+      return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     },
   };
 }
