@@ -7,8 +7,12 @@ cd "$(dirname "$0")/.."
 tsbuild() { node bin/tsbuild.js "$@"; }
 port=8080
 page_url="http://127.0.0.1:$port/"
+# Node (24, from npm) is the one HTTP client every machine running this has.
+fetch_page() {
+  node -e 'fetch(process.argv[1], { signal: AbortSignal.timeout(1000) }).then(async (r) => { if (!r.ok) process.exit(1); process.stdout.write(await r.text()); }, () => process.exit(1))' "$page_url"
+}
 
-if busybox wget -q -T 1 -O /dev/null "$page_url" 2>/dev/null; then
+if fetch_page >/dev/null 2>&1; then
   echo "demo: something already answers on 127.0.0.1:$port; stop it and run the demo again" >&2
   exit 1
 fi
@@ -23,13 +27,13 @@ fi
 
 tsbuild build -t my-httpd fixtures/my-httpd
 
-tsbuild run --rm my-httpd &
+node bin/tsbuild.js run --rm my-httpd &
 pid=$!
 stop() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
 trap 'stop' INT TERM
 
 tries=0
-until page=$(busybox wget -q -T 1 -O - "$page_url" 2>/dev/null); do
+until page=$(fetch_page 2>/dev/null); do
   tries=$((tries + 1))
   if [ "$tries" -ge 100 ] || ! kill -0 "$pid" 2>/dev/null; then
     echo "demo: the container did not serve $page_url" >&2
