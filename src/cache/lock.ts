@@ -4,21 +4,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { lock } from 'proper-lockfile';
 import { TsbuildError } from '../errors.ts';
 import { cacheLayout } from './layout.ts';
+import { alive } from './lease.ts';
 
 /** Beside each held `<file>.lock` dir (which must stay empty): the holder's pid. */
 const OWNER = '.owner';
 /** A lock dir without an owner file for this long was left by a holder killed while taking it. */
 const OWNERLESS_MS = 2_000;
-
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Removes the lock on `file` when its holder is gone; true if it did. Two processes may both find
@@ -30,7 +21,7 @@ async function removeIfDead(file: string, now = Date.now()): Promise<boolean> {
   if (owner === undefined) {
     const stat = await lstat(lockDir).catch(() => undefined);
     if (stat === undefined || now - stat.mtimeMs < OWNERLESS_MS) return false;
-  } else if (pidAlive(Number(owner))) {
+  } else if (alive(Number(owner))) {
     return false;
   }
   await rm(`${file}${OWNER}`, { force: true });
