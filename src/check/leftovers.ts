@@ -5,7 +5,7 @@
  */
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isOwnerAlive, type Owner } from '../executor/index.ts';
+import { isOwnerAlive, isPidAlive, type Owner } from '../executor/index.ts';
 import type { Findings } from './report.ts';
 
 /** proper-lockfile's default staleness as the cache's key locks use it (cache/lock.ts). */
@@ -13,16 +13,6 @@ const LOCK_STALE_MS = 10_000;
 
 async function names(dir: string): Promise<string[]> {
   return readdir(dir).catch(() => [] as string[]);
-}
-
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** `<pid>-…` names (image store temp files, leases). */
@@ -41,11 +31,11 @@ async function ownerFile(file: string): Promise<Owner | undefined> {
 export async function checkLeftovers(root: string, findings: Findings, now = Date.now()): Promise<void> {
   const leftover = (rel: string, message: string) => findings.add('temp', 'leftover', rel, message);
   for (const name of await names(path.join(root, 'ingest'))) {
-    if (!pidAlive(pidOf(name)))
+    if (!isPidAlive(pidOf(name)))
       leftover(path.join('ingest', name), 'partial write of a process that is gone');
   }
   for (const name of await names(path.join(root, 'tmp'))) {
-    if (!pidAlive(pidOf(name))) leftover(path.join('tmp', name), 'scratch space of a process that is gone');
+    if (!isPidAlive(pidOf(name))) leftover(path.join('tmp', name), 'scratch space of a process that is gone');
   }
   for (const name of await names(path.join(root, 'run'))) {
     if (name === 'runc') continue;
@@ -74,6 +64,7 @@ export async function checkLeftovers(root: string, findings: Findings, now = Dat
     }
   }
   for (const name of await names(path.join(root, 'cache', 'leases'))) {
-    if (!pidAlive(pidOf(name))) leftover(path.join('cache', 'leases', name), 'lease of a build that is gone');
+    if (!isPidAlive(pidOf(name)))
+      leftover(path.join('cache', 'leases', name), 'lease of a build that is gone');
   }
 }

@@ -1,6 +1,6 @@
 /** The executor's public surface: snapshots, OCI spec generation, the runc executor and sweep. */
 export { pruneCacheMounts } from './mounts/cache.ts';
-export { isOwnerAlive, type Owner } from './owner.ts';
+export { isOwnerAlive, isPidAlive, type Owner } from './owner.ts';
 export { createRuncExecutor, type RuncExecutorOptions } from './runc-executor.ts';
 export { type Runtime, type RuntimeChoice, resolveRuntime } from './runtime.ts';
 export { lookupInLayers } from './snapshot/lookup.ts';

@@ -31,6 +31,17 @@ export function currentOwner(): Owner {
   return self;
 }
 
+/** Whether a process with this pid exists, for leftovers named by pid alone (EPERM: it does). */
+export function isPidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function isOwnerAlive(owner: Owner | undefined): boolean {
   if (owner === undefined || !Number.isInteger(owner.pid) || owner.pid <= 0) return false;
   return startTimeOf(owner.pid) === owner.startTime;
