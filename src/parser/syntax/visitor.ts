@@ -28,8 +28,17 @@ export type JsonArray =
 
 type Children = Record<string, (CstNode | IToken)[] | undefined>;
 
-const tokens = (ctx: Children, ...names: string[]): IToken[] =>
-  names.flatMap((name) => (ctx[name] ?? []) as IToken[]).sort((a, b) => a.startOffset - b.startOffset);
+const EMPTY: IToken[] = [];
+
+/** The tokens of the named kinds in source order (a CST groups children by kind). */
+function tokens(ctx: Children, first: string, second?: string): IToken[] {
+  const a = (ctx[first] ?? EMPTY) as IToken[];
+  if (second === undefined) return a;
+  const b = (ctx[second] ?? EMPTY) as IToken[];
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  return [...a, ...b].sort((x, y) => x.startOffset - y.startOffset);
+}
 
 const piece = (token: IToken, text = token.image): Piece => ({
   text,
