@@ -55,17 +55,26 @@ export async function makeNode(target: string, header: Header): Promise<void> {
  * capabilities, so it must come before both. Overlay's own xattrs are never restored (they would
  * let a layer redirect or hide files once the snapshot is an overlay lower dir).
  */
-export async function applyOwnerAndXattrs(target: string, meta: EntryMeta, asRoot: boolean): Promise<void> {
+/** Returns how many xattrs could not be set (see writeXattr). */
+export async function applyOwnerAndXattrs(target: string, meta: EntryMeta, asRoot: boolean): Promise<number> {
   if (asRoot) await fsp.lchown(target, meta.uid, meta.gid);
+  let skipped = 0;
   for (const [name, value] of meta.xattrs) {
-    if (!isOverlayXattr(name)) writeXattr(target, name, value);
+    if (!isOverlayXattr(name) && !writeXattr(target, name, value)) skipped++;
   }
+  return skipped;
 }
 
-export async function applyMeta(target: string, meta: EntryMeta, kind: 'file' | 'symlink', asRoot: boolean) {
-  await applyOwnerAndXattrs(target, meta, asRoot);
+export async function applyMeta(
+  target: string,
+  meta: EntryMeta,
+  kind: 'file' | 'symlink',
+  asRoot: boolean,
+): Promise<number> {
+  const skipped = await applyOwnerAndXattrs(target, meta, asRoot);
   if (kind === 'file') await fsp.chmod(target, meta.mode & 0o7777);
   await fsp.lutimes(target, meta.mtime, meta.mtime);
+  return skipped;
 }
 
 export async function applyDirMeta(dirs: readonly DirMeta[]): Promise<void> {

@@ -36,6 +36,8 @@ export interface ApplyLayerResult {
   readonly compression: LayerCompression;
   /** Device nodes not created because this process is not root. */
   readonly skippedDevices: number;
+  /** xattrs that could not be set here (e.g. `security.*` when not root). */
+  readonly skippedXattrs: number;
 }
 
 interface ApplyState {
@@ -47,6 +49,7 @@ interface ApplyState {
   readonly written: Set<string>;
   readonly dirs: DirMeta[];
   skippedDevices: number;
+  skippedXattrs: number;
 }
 
 function metaOf(header: Header, pax: ReadonlyMap<string, Buffer>): EntryMeta {
@@ -111,7 +114,7 @@ async function applyEntry(state: ApplyState, header: Header, data: AsyncIterable
       if (meta.xattrs.get('trusted.overlay.opaque')?.toString() === 'y') {
         await whiteout(state, [...parts, OPAQUE_MARKER], OPAQUE_MARKER);
       }
-      await applyOwnerAndXattrs(target, meta, state.asRoot);
+      state.skippedXattrs += await applyOwnerAndXattrs(target, meta, state.asRoot);
       state.dirs.push({ path: target, mode: meta.mode, mtime: meta.mtime });
       return;
     }
@@ -119,11 +122,13 @@ async function applyEntry(state: ApplyState, header: Header, data: AsyncIterable
     case 'contiguous-file':
       await clearPlace(target, false);
       await writeFileEntry(target, data);
-      return applyMeta(target, meta, 'file', state.asRoot);
+      state.skippedXattrs += await applyMeta(target, meta, 'file', state.asRoot);
+      return;
     case 'symlink':
       await clearPlace(target, false);
       await fsp.symlink(header.linkname, target);
-      return applyMeta(target, meta, 'symlink', state.asRoot);
+      state.skippedXattrs += await applyMeta(target, meta, 'symlink', state.asRoot);
+      return;
     case 'link': {
       const linkParts = entryParts(header.linkname ?? '', 'hardlink target');
       if (linkParts.length === 0) throw unsafe(`hardlink "${header.name}" has no target`);
@@ -146,7 +151,8 @@ async function applyEntry(state: ApplyState, header: Header, data: AsyncIterable
       }
       await clearPlace(target, false);
       await makeNode(target, header);
-      return applyMeta(target, meta, 'file', state.asRoot);
+      state.skippedXattrs += await applyMeta(target, meta, 'file', state.asRoot);
+      return;
     default:
       throw new TsbuildError(
         'IMAGE',
@@ -175,6 +181,7 @@ export async function applyLayer(
     written: new Set(),
     dirs: [],
     skippedDevices: 0,
+    skippedXattrs: 0,
   };
   const { compression, stream } = await openDecompressed(source);
   const counter = createDigestCounter();
@@ -202,5 +209,11 @@ export async function applyLayer(
   }
   await applyDirMeta(state.dirs);
   const { digest, size } = counter.result();
-  return { diffId: digest, size, compression, skippedDevices: state.skippedDevices };
+  return {
+    diffId: digest,
+    size,
+    compression,
+    skippedDevices: state.skippedDevices,
+    skippedXattrs: state.skippedXattrs,
+  };
 }

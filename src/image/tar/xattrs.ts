@@ -34,25 +34,16 @@ export function readXattrs(file: string): Map<string, Buffer> {
   return out;
 }
 
-export function readXattr(file: string, name: string): Buffer | undefined {
-  try {
-    return getAttributeSync(file, name) ?? undefined;
-  } catch (error) {
-    if (unsupported(error)) return undefined;
-    throw error;
-  }
-}
-
 /**
- * Sets one xattr; returns false when this process may not (e.g. `trusted.*` or `security.*` when
- * not root, or `user.*` on a symlink), which extraction treats as "skip", as tar does.
+ * Sets one xattr; returns false when it cannot be set here (`trusted.*`/`security.*` when not
+ * root, `user.*` on a symlink, a value the kernel rejects, a filesystem without xattrs). Extraction
+ * counts those and goes on, as tar does, rather than failing a whole layer.
  */
 export function writeXattr(file: string, name: string, value: Uint8Array): boolean {
   try {
     setAttributeSync(file, name, value);
     return true;
-  } catch (error) {
-    if (unsupported(error)) return false;
-    throw error;
+  } catch {
+    return false;
   }
 }
