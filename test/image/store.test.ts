@@ -102,6 +102,15 @@ describe('images, tags and names', () => {
     ]);
   });
 
+  it('lists the good names when one tag file is damaged, and reports the damaged one on lookup', async () => {
+    const { manifest } = await buildImage('one');
+    await t.store.refs.set(parseReference('good:1'), manifest);
+    await t.store.refs.set(parseReference('bad:1'), manifest);
+    await writeFile(path.join(t.store.root, 'refs/docker.io/library/bad/_tags/1'), '{"torn');
+    expect((await listImages(t.store)).map((r) => r.repository)).toEqual(['good']);
+    await expect(t.store.refs.get(parseReference('bad:1'))).rejects.toMatchObject({ code: 'STORE' });
+  });
+
   it('gives identical digests for identical inputs under SOURCE_DATE_EPOCH', async () => {
     const a = await buildImage('same', 1700000000);
     const b = await buildImage('same', 1700000000, '-again');

@@ -75,9 +75,12 @@ export function createRefStore(root: string): RefStore {
         const [registry, ...repo] = repoParts;
         for (const name of await fsp.readdir(full)) {
           const file = path.join(full, name);
-          const target = parseTarget(await fsp.readFile(file, 'utf8'), file);
-          const suffix = entry.name === TAGS ? `:${name}` : `@${digestFromHex(name)}`;
-          out.push({ reference: parseReference(`${registry}/${repo.join('/')}${suffix}`), target });
+          // One damaged or foreign file must not hide every other image: `get` still reports it.
+          try {
+            const target = parseTarget(await fsp.readFile(file, 'utf8'), file);
+            const suffix = entry.name === TAGS ? `:${name}` : `@${digestFromHex(name)}`;
+            out.push({ reference: parseReference(`${registry}/${repo.join('/')}${suffix}`), target });
+          } catch {}
         }
       } else {
         await collect(full, [...repoParts, entry.name], out);
