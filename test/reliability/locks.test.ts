@@ -1,12 +1,13 @@
 /**
- * Key locks of killed builds: a waiter takes over at once instead of waiting for the lock to go
- * stale, and the sweep at store open removes them, while live holders keep theirs.
+ * Key locks and leases of killed builds: a waiter takes over a dead holder's lock at once instead
+ * of waiting for it to go stale, and opening the cache store sweeps dead locks and leases, while
+ * live holders keep theirs.
  */
 import { spawn } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { computeCacheKey } from '../../src/cache/index.ts';
+import { computeCacheKey, createLease, openCacheStore } from '../../src/cache/index.ts';
 import { lockKey, sweepLocks } from '../../src/cache/lock.ts';
 import { tempDirsForEachTest } from '../cache/tmp.ts';
 
@@ -63,5 +64,24 @@ describe('key locks of crashed builds', () => {
     ]);
     await release();
     expect(await readdir(path.join(root, 'locks'))).toEqual([]);
+  });
+
+  it('are swept, with the leases of dead builds, when the cache store is opened', async () => {
+    const root = await tempDir('tsbuild-locks-');
+    const dead = computeCacheKey({ step: 'dead' }, []);
+    await killedHolder(root, dead);
+    const leases = path.join(root, 'cache', 'leases');
+    await mkdir(leases, { recursive: true });
+    // A pid far above pid_max: a lease and a half-written lease of a build that is gone.
+    await writeFile(path.join(leases, '4194321-aa.json'), JSON.stringify({ pid: 4194321, keys: [dead] }));
+    await writeFile(path.join(leases, '4194321-bb.json.123456'), '{"pid":');
+    const live = createLease(root);
+    await live.hold(dead);
+    await openCacheStore(root);
+    expect(await readdir(path.join(root, 'locks'))).toEqual([]);
+    expect(await readdir(leases)).toEqual([
+      expect.stringMatching(new RegExp(`^${process.pid}-[0-9a-f]+\\.json$`)),
+    ]);
+    await live.release();
   });
 });
