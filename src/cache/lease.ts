@@ -54,6 +54,14 @@ export function alive(pid: number): boolean {
   }
 }
 
+/** Removes what builds that are gone left here: leases and half-written lease files (`<pid>-…`). */
+export async function sweepLeases(root: string): Promise<void> {
+  const dir = leaseDir(root);
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!alive(Number(name.split('-', 1)[0]))) await rm(path.join(dir, name), { force: true });
+  }
+}
+
 /** Keys held by live builds; leases of dead processes are removed on the way. */
 export async function heldKeys(root: string): Promise<Set<string>> {
   const dir = leaseDir(root);

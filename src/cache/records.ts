@@ -5,6 +5,8 @@ import { writeJsonAtomic } from './atomic.ts';
 import type { ContentManifest } from './content.ts';
 import { canonicalJson, sha256Hex } from './key.ts';
 import { cacheLayout } from './layout.ts';
+import { sweepLeases } from './lease.ts';
+import { sweepLocks } from './lock.ts';
 
 /** What a step stores for its key; written only after its snapshot and blobs are complete. */
 export interface CacheRecordInput {
@@ -71,6 +73,8 @@ export async function openCacheStore(root: string): Promise<CacheStore> {
   await Promise.all(
     [layout.records, layout.content, layout.index].map((dir) => mkdir(dir, { recursive: true })),
   );
+  // What crashed builds left: their leases and key locks.
+  await Promise.all([sweepLeases(root), sweepLocks(root)]);
   const recordPath = (key: string): string => {
     const hex = hexOf(key);
     return path.join(layout.records, hex.slice(0, 2), `${hex}.json`);
