@@ -5,17 +5,25 @@
  */
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import type { BuildOutputOptions } from './build-outputs.ts';
 import { assembleImage, stageChain } from './builder/assemble.ts';
-import { type BuildInputsOptions, loadBuildDefinition, makeBuildInputs } from './builder/context.ts';
+import {
+  type BuildInputsOptions,
+  checkBuildDefinition,
+  loadBuildDefinition,
+  makeBuildInputs,
+} from './builder/context.ts';
 import { type BuildEvent, phase } from './builder/events.ts';
 import { buildGraph } from './builder/graph.ts';
+import { exportCaches, importCaches, parseCacheSpecs, withInlineCache } from './builder/remote-cache.ts';
 import { createBaseImageResolver, type PullPolicy } from './builder/resolve.ts';
 import { openServices, type ServiceOptions } from './builder/services.ts';
-import { createLease } from './cache/index.ts';
+import { aliasRecord, createLease } from './cache/index.ts';
 import { TsbuildError } from './errors.ts';
+import { exportBuildOutputs } from './export.ts';
 import { familiarName, parseReference, serializeImage, writeImage } from './image/index.ts';
 import type { OpServices } from './ops/services.ts';
-import { type Platform, planBuild } from './plan/index.ts';
+import { formatPlatform, type Platform, planBuild } from './plan/index.ts';
 import { createSolver, type SolveEvent, type Solver } from './solver/index.ts';
 
 export type { BuildEvent } from './builder/events.ts';
@@ -25,7 +33,7 @@ export interface BuilderOptions extends ServiceOptions {
   readonly maxParallelism?: number;
 }
 
-export interface BuildOptions extends BuildInputsOptions {
+export interface BuildOptions extends BuildInputsOptions, BuildOutputOptions {
   readonly tags?: readonly string[];
   readonly buildArgs?: Readonly<Record<string, string>>;
   readonly target?: string;
@@ -63,6 +71,21 @@ export interface Builder {
   readonly root: string;
   build(options: BuildOptions): Promise<BuildResult>;
   close(): Promise<void>;
+}
+
+const NO_RANGE = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
+
+/** `--platform`: only the host's platform can be built (no emulation). */
+function checkPlatform(wanted: string | undefined, host: Platform): void {
+  const hostText = formatPlatform(host);
+  if (wanted === undefined || wanted === hostText) return;
+  throw new TsbuildError(
+    'USAGE',
+    `--platform=${wanted}: tsbuild builds only for this host's platform (${hostText})`,
+    {
+      hint: 'drop --platform, or build on a machine of that platform',
+    },
+  );
 }
 
 export function hostPlatform(): Platform {
@@ -107,6 +130,16 @@ async function runBuild(services: OpServices, solver: Solver, options: BuildOpti
   const solveEvents: SolveEvent[] = [];
   const warnings: string[] = [];
   const lease = createLease(services.root);
+  const warn = (message: string) => {
+    warnings.push(message);
+    emit({
+      type: 'build.warning',
+      warning: {
+        file: 'build',
+        diagnostic: { severity: 'warning', code: 'Build', message, range: NO_RANGE },
+      },
+    });
+  };
   emit({
     type: 'build.started',
     buildId,
@@ -117,17 +150,25 @@ async function runBuild(services: OpServices, solver: Solver, options: BuildOpti
     const def = await phase(emit, { id: 'load-definition', name: '[internal] load build definition' }, () =>
       loadBuildDefinition(options),
     );
-    for (const d of def.warnings) {
-      warnings.push(d.message);
-      emit({ type: 'build.warning', warning: { file: def.file, diagnostic: d } });
-    }
     const platform = hostPlatform();
+    checkPlatform(options.platform, platform);
+    const cacheSpecs = parseCacheSpecs(options.cacheFrom, options.cacheTo);
+    const registry = { insecureRegistries: options.insecureRegistries ?? [] };
+    const cacheRun = {
+      services,
+      platform,
+      registry,
+      emit,
+      warn,
+      ...(options.signal !== undefined && { signal: options.signal }),
+    };
     const resolver = createBaseImageResolver(services.store, {
       pull: options.pull ?? 'missing',
+      registry,
       ...(options.signal !== undefined && { signal: options.signal }),
     });
     const plan = await phase(emit, { id: 'plan', name: '[internal] load metadata' }, () =>
-      planBuild(def.ast, {
+      planBuild(def.parsed.ast, {
         file: def.file,
         buildArgs: new Map(Object.entries(options.buildArgs ?? {})),
         ...(options.target !== undefined && { target: options.target }),
@@ -135,11 +176,23 @@ async function runBuild(services: OpServices, solver: Solver, options: BuildOpti
         resolveImage: resolver.resolve,
       }),
     );
-    for (const d of plan.warnings) {
+    const checks = checkBuildDefinition(def, {
+      buildArgs: new Map(Object.entries(options.buildArgs ?? {})),
+      baseImageEnv: (image) => {
+        const stage = plan.stages.find((st) => st.base.kind === 'image' && st.base.ref === image);
+        return stage?.base.kind === 'image'
+          ? new Set(stage.base.image.config.env.map(([k]) => k))
+          : undefined;
+      },
+      ...(options.checkErrors !== undefined && { checkErrors: options.checkErrors }),
+    });
+    for (const d of [...checks, ...plan.warnings]) {
       warnings.push(d.message);
       emit({ type: 'build.warning', warning: { file: def.file, diagnostic: d } });
     }
     const inputs = await makeBuildInputs(options, def);
+    await importCaches(cacheSpecs, cacheRun);
+    const keys = new Set<string>();
     const graph = buildGraph(plan, services, inputs, def.path ?? `stdin:${inputs.contextDir}`);
     const filter = new Set((options.noCacheFilter ?? []).map((s) => s.toLowerCase()));
     const [result] = await solver.solve([graph.target], {
@@ -150,18 +203,21 @@ async function runBuild(services: OpServices, solver: Solver, options: BuildOpti
       onEvent: (e) => {
         solveEvents.push(e);
         // Records this build uses are held until it ends, so a concurrent GC cannot take them.
-        if (e.type === 'vertex.cached' || e.type === 'vertex.completed')
+        if (e.type === 'vertex.cached' || e.type === 'vertex.completed') {
+          keys.add(e.key);
           lease.hold(e.key).catch(() => undefined);
+        }
         emit(e);
       },
     });
     const target = plan.stages.find((s) => s.index === plan.target)!;
     const root = stageChain(plan, target)[0]!;
     const baseConfig = root.base.kind === 'image' ? resolver.configs.get(root.base.image.digest) : undefined;
-    const image = assembleImage(plan, result!, baseConfig, {
+    const assembled = assembleImage(plan, result!, baseConfig, {
       labels: new Map(Object.entries(options.labels ?? {})),
       ...(options.sourceDateEpoch !== undefined && { sourceDateEpoch: options.sourceDateEpoch }),
     });
+    const image = await withInlineCache(cacheSpecs, services, assembled, [...keys]);
     const tags = (options.tags ?? []).map((t) => parseReference(t));
     const manifest = await phase(emit, { id: 'export', name: 'exporting to image' }, async () => {
       const descriptor = await writeImage(services.store, image);
@@ -169,17 +225,24 @@ async function runBuild(services: OpServices, solver: Solver, options: BuildOpti
       return descriptor;
     });
     const imageId = serializeImage(image).config.descriptor.digest;
-    const durationMs = performance.now() - started;
-    emit({ type: 'build.completed', buildId, durationMs, imageId });
-    return {
+    await exportCaches(cacheSpecs, cacheRun, [...keys], image);
+    const built = {
       buildId,
       imageId,
       manifestDigest: manifest.digest,
       tags: tags.map((t) => familiarName(t)),
       steps: stepReports(solveEvents),
       warnings,
-      durationMs,
     };
+    await exportBuildOutputs(
+      services.root,
+      { ...built, durationMs: performance.now() - started },
+      options,
+      emit,
+    );
+    const durationMs = performance.now() - started;
+    emit({ type: 'build.completed', buildId, durationMs, imageId });
+    return { ...built, durationMs };
   } catch (error) {
     emit({ type: 'build.failed', buildId, durationMs: performance.now() - started, error });
     throw error;
@@ -193,6 +256,8 @@ export async function createBuilder(options: BuilderOptions = {}): Promise<Build
   const solver = createSolver({
     concurrency: options.maxParallelism ?? availableParallelism(),
     lock: services.lock,
+    // A step found by content under another key is recorded under this one too.
+    alias: (existing, key) => aliasRecord(services.cache, existing, key),
   });
   let closed = false;
   return {

@@ -121,16 +121,3 @@ export async function exportBuildOutputs(
       exportOne(store, result, output, options),
     );
 }
-
-/** A Builder whose builds also write their outputs (`-o`, `--push`). */
-export function withOutputs(builder: Builder): Builder {
-  return {
-    root: builder.root,
-    close: () => builder.close(),
-    async build(options: BuildOptions & BuildOutputOptions) {
-      const result = await builder.build(options);
-      await exportBuildOutputs(builder.root, result, options, (e) => options.onEvent?.(e));
-      return result;
-    },
-  };
-}

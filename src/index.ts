@@ -60,7 +60,7 @@ export {
   type StoreUsage,
 } from './disk-usage.ts';
 export { type ErrorCode, isTsbuildError, type SourceLocation, TsbuildError } from './errors.ts';
-export { exportBuildOutputs, withOutputs } from './export.ts';
+export { exportBuildOutputs } from './export.ts';
 export {
   copyImage,
   type HistoryRow,

@@ -50,7 +50,6 @@ const VALUES = [
   'tag',
   'unpackContext',
   'withBuildRecords',
-  'withOutputs',
 ];
 
 const TYPES = [

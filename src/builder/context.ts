@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { TsbuildError } from '../errors.ts';
 import type { BuildInputs, SecretSource } from '../ops/services.ts';
-import type { Diagnostic, Dockerfile } from '../parser/ast.ts';
+import type { Diagnostic, ParseResult } from '../parser/ast.ts';
 import { lintDockerfile, parseDockerfile } from '../parser/index.ts';
 
 export interface SecretSpec {
@@ -43,8 +43,7 @@ export interface BuildDefinition {
   readonly file: string;
   readonly path: string | undefined;
   readonly text: string;
-  readonly ast: Dockerfile;
-  readonly warnings: readonly Diagnostic[];
+  readonly parsed: ParseResult;
 }
 
 function locationOf(file: string, d: Diagnostic) {
@@ -86,15 +85,34 @@ export async function loadBuildDefinition(options: BuildInputsOptions): Promise<
       },
     );
   }
-  const lint = lintDockerfile(parsed);
+  return { file, path, text, parsed };
+}
+
+/**
+ * BuildKit's build checks, run once the base images are known (UndefinedVar
+ * needs their environment). Returns the warnings; a check configured as an
+ * error (`# check=error=true`) fails the build.
+ */
+export function checkBuildDefinition(
+  def: BuildDefinition,
+  options: {
+    buildArgs: ReadonlyMap<string, string>;
+    baseImageEnv: (image: string) => ReadonlySet<string> | undefined;
+    checkErrors?: boolean;
+  },
+): readonly Diagnostic[] {
+  const lint = lintDockerfile(def.parsed, {
+    buildArgs: options.buildArgs,
+    baseImageEnv: options.baseImageEnv,
+  });
   const lintError = lint.errors[0];
   if (lintError !== undefined && options.checkErrors !== false) {
     throw new TsbuildError('DF_LINT', `${lintError.code}: ${lintError.message}`, {
-      location: locationOf(file, lintError),
+      location: locationOf(def.file, lintError),
       hint: 'fix the finding, or skip the check with `# check=skip=<name>`',
     });
   }
-  return { file, path, text, ast: parsed.ast, warnings: [...parsed.warnings, ...lint.warnings] };
+  return lint.warnings;
 }
 
 /** `.dockerignore` rules: `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's. */

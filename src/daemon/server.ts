@@ -8,7 +8,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type Builder, createBuilder } from '../build.ts';
 import { withBuildRecords } from '../build-records.ts';
 import { isTsbuildError, TsbuildError } from '../errors.ts';
-import { withOutputs } from '../export.ts';
 import { handleBuild } from './build-route.ts';
 import type { ContextEntry } from './context-walk.ts';
 import { groupId, hasToken, listenTcp, listenUnix } from './listen.ts';
@@ -56,14 +55,12 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const log = options.log ?? (() => {});
-  const builder: Builder = withOutputs(
-    withBuildRecords(
-      await createBuilder({
-        ...(options.root !== undefined && { root: options.root }),
-        ...(options.runtime !== undefined && { runtime: options.runtime }),
-        ...(options.maxParallelism !== undefined && { maxParallelism: options.maxParallelism }),
-      }),
-    ),
+  const builder: Builder = withBuildRecords(
+    await createBuilder({
+      ...(options.root !== undefined && { root: options.root }),
+      ...(options.runtime !== undefined && { runtime: options.runtime }),
+      ...(options.maxParallelism !== undefined && { maxParallelism: options.maxParallelism }),
+    }),
   );
   const mirrors = createContextMirrors({ root: builder.root });
   const info: DaemonInfo = { version: options.version, root: builder.root, pid: process.pid };

@@ -16,7 +16,6 @@ import {
   type OutputSpec,
   TsbuildError,
   withBuildRecords,
-  withOutputs,
 } from '../../index.ts';
 import { dockerfileFindings, readDockerfile, reportFindings } from '../commands/dockerfile.ts';
 import { EXIT } from '../errors.ts';
@@ -26,18 +25,6 @@ import { handleInterrupts } from '../signals.ts';
 import { openContext } from './context.ts';
 import type { ParsedBuildArgs } from './parse-args.ts';
 
-function refuseUnsupported(options: ParsedBuildArgs['options']): void {
-  for (const [flag, value] of [
-    ['--cache-from', options.cacheFrom],
-    ['--cache-to', options.cacheTo],
-  ] as const) {
-    if (value !== undefined && value.length > 0)
-      throw new TsbuildError('USAGE', `${flag} is not supported yet: tsbuild has no remote cache`, {
-        hint: `drop ${flag}; the local store's cache is used`,
-      });
-  }
-}
-
 async function openBuilder(parsed: ParsedBuildArgs, args: GlobalArgs, ctx: CliContext): Promise<Builder> {
   const host = hostOf(args, ctx.env);
   if (host !== undefined) return connectBuilder({ host, env: ctx.env });
@@ -45,7 +32,7 @@ async function openBuilder(parsed: ParsedBuildArgs, args: GlobalArgs, ctx: CliCo
     ...rootOption(args),
     ...(parsed.settings.runtime !== undefined && { runtime: parsed.settings.runtime }),
   });
-  return withOutputs(withBuildRecords(builder));
+  return withBuildRecords(builder);
 }
 
 /** `dest=-` is standard output. */
@@ -82,7 +69,6 @@ async function check(parsed: ParsedBuildArgs, ctx: CliContext): Promise<number> 
 export async function runBuild(parsed: ParsedBuildArgs, args: GlobalArgs, ctx: CliContext): Promise<number> {
   if (parsed.settings.check) return check(parsed, ctx);
   const { options, settings } = parsed;
-  refuseUnsupported(options);
   const dockerfile =
     options.dockerfile === '-'
       ? await readDockerfile('-', ctx)
