@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { constants, promises as fsp } from 'node:fs';
+import fs from 'node:fs';
 import { promisify } from 'node:util';
 import type { Header } from 'tar-stream';
 import { isOverlayXattr, writeXattr } from './xattrs.ts';
@@ -21,23 +21,26 @@ export interface EntryMeta {
   readonly xattrs: ReadonlyMap<string, Buffer>;
 }
 
-/** Removes whatever is at `target` (never following it) unless it is a directory to keep. */
-export async function clearPlace(target: string, keepDirectory: boolean): Promise<'kept' | 'cleared'> {
-  const stat = await fsp.lstat(target).catch(() => undefined);
-  if (!stat) return 'cleared';
+/**
+ * Removes whatever is at `target` (never following it) unless it is a directory to keep; says
+ * whether something was removed, since that invalidates resolved parents.
+ */
+export function clearPlace(target: string, keepDirectory: boolean): 'kept' | 'removed' | 'absent' {
+  const stat = fs.lstatSync(target, { throwIfNoEntry: false });
+  if (!stat) return 'absent';
   if (stat.isDirectory() && keepDirectory) return 'kept';
-  await fsp.rm(target, { recursive: true, force: true });
-  return 'cleared';
+  fs.rmSync(target, { recursive: true, force: true });
+  return 'removed';
 }
 
 /** Writes a regular file's data; O_EXCL|O_NOFOLLOW so nothing planted at the path is written through. */
 export async function writeFileEntry(target: string, data: AsyncIterable<unknown>): Promise<void> {
-  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-  const handle = await fsp.open(target, flags, 0o600);
+  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+  const fd = fs.openSync(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
   try {
-    for await (const chunk of data) await handle.write(chunk as Buffer);
+    for await (const chunk of data) fs.writeSync(fd, chunk as Buffer);
   } finally {
-    await handle.close();
+    fs.closeSync(fd);
   }
 }
 
@@ -51,13 +54,12 @@ export async function makeNode(target: string, header: Header): Promise<void> {
 }
 
 /**
- * Ownership, xattrs, mode and times, in that order: chown clears setuid bits and file
- * capabilities, so it must come before both. Overlay's own xattrs are never restored (they would
- * let a layer redirect or hide files once the snapshot is an overlay lower dir).
+ * Ownership and xattrs, in that order: chown clears file capabilities. Overlay's own xattrs are
+ * never restored (they would let a layer redirect or hide files once the snapshot is an overlay
+ * lower dir). Returns how many xattrs could not be set (see writeXattr).
  */
-/** Returns how many xattrs could not be set (see writeXattr). */
-export async function applyOwnerAndXattrs(target: string, meta: EntryMeta, asRoot: boolean): Promise<number> {
-  if (asRoot) await fsp.lchown(target, meta.uid, meta.gid);
+export function applyOwnerAndXattrs(target: string, meta: EntryMeta, asRoot: boolean): number {
+  if (asRoot) fs.lchownSync(target, meta.uid, meta.gid);
   let skipped = 0;
   for (const [name, value] of meta.xattrs) {
     if (!isOverlayXattr(name) && !writeXattr(target, name, value)) skipped++;
@@ -65,22 +67,23 @@ export async function applyOwnerAndXattrs(target: string, meta: EntryMeta, asRoo
   return skipped;
 }
 
-export async function applyMeta(
+/** Ownership, xattrs, then mode (chown clears setuid bits) and times. */
+export function applyMeta(
   target: string,
   meta: EntryMeta,
   kind: 'file' | 'symlink',
   asRoot: boolean,
-): Promise<number> {
-  const skipped = await applyOwnerAndXattrs(target, meta, asRoot);
-  if (kind === 'file') await fsp.chmod(target, meta.mode & 0o7777);
-  await fsp.lutimes(target, meta.mtime, meta.mtime);
+): number {
+  const skipped = applyOwnerAndXattrs(target, meta, asRoot);
+  if (kind === 'file') fs.chmodSync(target, meta.mode & 0o7777);
+  fs.lutimesSync(target, meta.mtime, meta.mtime);
   return skipped;
 }
 
-export async function applyDirMeta(dirs: readonly DirMeta[]): Promise<void> {
+export function applyDirMeta(dirs: readonly DirMeta[]): void {
   const deepestFirst = [...dirs].sort((a, b) => b.path.length - a.path.length);
   for (const dir of deepestFirst) {
-    await fsp.chmod(dir.path, dir.mode & 0o7777);
-    await fsp.utimes(dir.path, dir.mtime, dir.mtime);
+    fs.chmodSync(dir.path, dir.mode & 0o7777);
+    fs.utimesSync(dir.path, dir.mtime, dir.mtime);
   }
 }

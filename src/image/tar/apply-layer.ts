@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import fs, { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Header } from 'tar-stream';
@@ -18,7 +18,7 @@ import {
   writeFileEntry,
 } from './apply-entry.ts';
 import { createExtract, paxRecordsOf } from './pax.ts';
-import { entryParts, placeInRoot, resolveDirInRoot, unsafe } from './safe-path.ts';
+import { createParentCache, entryParts, type ParentCache, resolveDirInRoot, unsafe } from './safe-path.ts';
 import { OPAQUE_MARKER, WHITEOUT_PREFIX, WHITEOUT_XATTR } from './walk.ts';
 
 export interface ApplyLayerOptions {
@@ -48,6 +48,7 @@ interface ApplyState {
   /** Places this layer wrote: an opaque dir keeps these and drops what earlier layers left. */
   readonly written: Set<string>;
   readonly dirs: DirMeta[];
+  readonly parents: ParentCache;
   skippedDevices: number;
   skippedXattrs: number;
 }
@@ -70,21 +71,55 @@ function metaOf(header: Header, pax: ReadonlyMap<string, Buffer>): EntryMeta {
   };
 }
 
-async function whiteout(state: ApplyState, parts: readonly string[], base: string): Promise<void> {
+/** Removes what is at `target` (see clearPlace) and forgets resolved parents if anything went. */
+function clear(state: ApplyState, target: string, keepDirectory: boolean): 'kept' | 'removed' | 'absent' {
+  const result = clearPlace(target, keepDirectory);
+  if (result === 'removed') state.parents.clear();
+  return result;
+}
+
+function whiteout(state: ApplyState, parts: readonly string[], base: string): void {
   const name = base.slice(WHITEOUT_PREFIX.length);
   if (base !== OPAQUE_MARKER && (name === '' || name === '.' || name === '..')) {
     throw unsafe(`layer whiteout "${parts.join('/')}" names no file`);
   }
-  const dir = await resolveDirInRoot(state.root, parts.slice(0, -1), false).catch(() => undefined);
+  let dir: string | undefined;
+  try {
+    dir = resolveDirInRoot(state.root, parts.slice(0, -1), false);
+  } catch {
+    return; // a parent is not a directory (or loops): nothing there to delete
+  }
   if (dir === undefined) return; // the directory does not exist, so there is nothing to delete
+  state.parents.clear();
   if (base === OPAQUE_MARKER) {
-    for (const child of await fsp.readdir(dir)) {
+    for (const child of fs.readdirSync(dir)) {
       const full = path.join(dir, child);
-      if (!state.written.has(full)) await fsp.rm(full, { recursive: true, force: true });
+      if (!state.written.has(full)) fs.rmSync(full, { recursive: true, force: true });
     }
     return;
   }
-  await fsp.rm(path.join(dir, name), { recursive: true, force: true });
+  fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+}
+
+function hardlink(state: ApplyState, header: Header, target: string): void {
+  const linkParts = entryParts(header.linkname ?? '', 'hardlink target');
+  if (linkParts.length === 0) throw unsafe(`hardlink "${header.name}" has no target`);
+  let source: string | undefined;
+  try {
+    const dir = resolveDirInRoot(state.root, linkParts.slice(0, -1), false);
+    source = dir === undefined ? undefined : path.join(dir, linkParts[linkParts.length - 1]!);
+  } catch {
+    source = undefined;
+  }
+  const stat = source === undefined ? undefined : fs.lstatSync(source, { throwIfNoEntry: false });
+  if (source === undefined || !stat) {
+    throw unsafe(`hardlink "${header.name}" points at "${header.linkname}", which is not in the layers`);
+  }
+  if (stat.isDirectory()) throw unsafe(`hardlink "${header.name}" points at a directory`);
+  if (source === target) return;
+  clear(state, target, false);
+  // link(2) does not follow a final symlink: a link to a symlink is another symlink, never its target.
+  fs.linkSync(source, target);
 }
 
 async function applyEntry(state: ApplyState, header: Header, data: AsyncIterable<unknown>): Promise<void> {
@@ -106,42 +141,31 @@ async function applyEntry(state: ApplyState, header: Header, data: AsyncIterable
     (header.type === 'character-device' && header.devmajor === 0 && header.devminor === 0) ||
     (header.type === 'file' && header.size === 0 && meta.xattrs.has(WHITEOUT_XATTR));
   if (isOverlayWhiteout) return whiteout(state, parts, `${WHITEOUT_PREFIX}${base}`);
-  const { target } = await placeInRoot(state.root, parts, true);
+  const target = path.join(state.parents.resolve(state.root, parts.slice(0, -1)), base);
   state.written.add(target);
   switch (header.type) {
     case 'directory': {
-      if ((await clearPlace(target, true)) === 'cleared') await fsp.mkdir(target, { mode: 0o700 });
+      if (clear(state, target, true) !== 'kept') fs.mkdirSync(target, { mode: 0o700 });
       if (meta.xattrs.get('trusted.overlay.opaque')?.toString() === 'y') {
-        await whiteout(state, [...parts, OPAQUE_MARKER], OPAQUE_MARKER);
+        whiteout(state, [...parts, OPAQUE_MARKER], OPAQUE_MARKER);
       }
-      state.skippedXattrs += await applyOwnerAndXattrs(target, meta, state.asRoot);
+      state.skippedXattrs += applyOwnerAndXattrs(target, meta, state.asRoot);
       state.dirs.push({ path: target, mode: meta.mode, mtime: meta.mtime });
       return;
     }
     case 'file':
     case 'contiguous-file':
-      await clearPlace(target, false);
+      clear(state, target, false);
       await writeFileEntry(target, data);
-      state.skippedXattrs += await applyMeta(target, meta, 'file', state.asRoot);
+      state.skippedXattrs += applyMeta(target, meta, 'file', state.asRoot);
       return;
     case 'symlink':
-      await clearPlace(target, false);
-      await fsp.symlink(header.linkname, target);
-      state.skippedXattrs += await applyMeta(target, meta, 'symlink', state.asRoot);
+      clear(state, target, false);
+      fs.symlinkSync(header.linkname, target);
+      state.skippedXattrs += applyMeta(target, meta, 'symlink', state.asRoot);
       return;
-    case 'link': {
-      const linkParts = entryParts(header.linkname ?? '', 'hardlink target');
-      if (linkParts.length === 0) throw unsafe(`hardlink "${header.name}" has no target`);
-      const source = await placeInRoot(state.root, linkParts, false).catch(() => undefined);
-      const stat = source && (await fsp.lstat(source.target).catch(() => undefined));
-      if (!source || !stat)
-        throw unsafe(`hardlink "${header.name}" points at "${header.linkname}", which is not in the layers`);
-      if (stat.isDirectory()) throw unsafe(`hardlink "${header.name}" points at a directory`);
-      if (source.target === target) return;
-      await clearPlace(target, false);
-      await fsp.link(source.target, target);
-      return;
-    }
+    case 'link':
+      return hardlink(state, header, target);
     case 'character-device':
     case 'block-device':
     case 'fifo':
@@ -149,9 +173,9 @@ async function applyEntry(state: ApplyState, header: Header, data: AsyncIterable
         state.skippedDevices++;
         return;
       }
-      await clearPlace(target, false);
+      clear(state, target, false);
       await makeNode(target, header);
-      state.skippedXattrs += await applyMeta(target, meta, 'file', state.asRoot);
+      state.skippedXattrs += applyMeta(target, meta, 'file', state.asRoot);
       return;
     default:
       throw new TsbuildError(
@@ -180,6 +204,7 @@ export async function applyLayer(
     maxBytes: options.maxBytes ?? DEFAULT_MAX_LAYER_BYTES,
     written: new Set(),
     dirs: [],
+    parents: createParentCache(),
     skippedDevices: 0,
     skippedXattrs: 0,
   };
@@ -207,7 +232,7 @@ export async function applyLayer(
     );
     throw cause instanceof TsbuildError ? cause : error;
   }
-  await applyDirMeta(state.dirs);
+  applyDirMeta(state.dirs);
   const { digest, size } = counter.result();
   return {
     diffId: digest,

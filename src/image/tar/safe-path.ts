@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import fs from 'node:fs';
 import path from 'node:path';
 import { TsbuildError } from '../../errors.ts';
 
@@ -24,22 +24,19 @@ export function entryParts(name: string, what = 'entry'): string[] {
   return parts;
 }
 
-function isMissing(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOENT';
-}
-
 /**
  * Resolves directory components inside `root` the way a chroot would: symlinks are followed, but
  * absolute targets restart at `root` and `..` stops at `root`, so the result is always inside
  * `root` whatever earlier entries or layers planted. Missing directories are created (mode 0755,
- * as Docker does for implied parents) when `create` is set.
+ * as Docker does for implied parents) when `create` is set; otherwise a missing one gives
+ * undefined. Synchronous: extraction is a strict sequence of tiny syscalls, and a threadpool
+ * round trip for each would cost ten times the syscall.
  */
-export async function resolveDirInRoot(
+export function resolveDirInRoot(
   root: string,
   parts: readonly string[],
   create: boolean,
-): Promise<string> {
+): string | undefined {
   const resolved: string[] = [];
   const queue = [...parts];
   let links = 0;
@@ -51,19 +48,17 @@ export async function resolveDirInRoot(
       continue;
     }
     const abs = path.join(root, ...resolved, part);
-    let stat: import('node:fs').Stats;
-    try {
-      stat = await fsp.lstat(abs);
-    } catch (error) {
-      if (!isMissing(error) || !create) throw error;
-      await fsp.mkdir(abs, { mode: 0o755 });
+    const stat = fs.lstatSync(abs, { throwIfNoEntry: false });
+    if (!stat) {
+      if (!create) return undefined;
+      fs.mkdirSync(abs, { mode: 0o755 });
       resolved.push(part);
       continue;
     }
     if (stat.isSymbolicLink()) {
       if (++links > MAX_LINKS)
         throw unsafe(`too many symlinks while resolving "${parts.join('/')}" in the layer`);
-      const target = await fsp.readlink(abs);
+      const target = fs.readlinkSync(abs);
       if (target.startsWith('/')) resolved.length = 0;
       queue.unshift(...target.split('/'));
       continue;
@@ -78,12 +73,29 @@ export async function resolveDirInRoot(
   return path.join(root, ...resolved);
 }
 
-/** The absolute place of an entry: its parent resolved inside root, its own name not followed. */
-export async function placeInRoot(
-  root: string,
-  parts: readonly string[],
-  create: boolean,
-): Promise<{ readonly parent: string; readonly target: string }> {
-  const parent = await resolveDirInRoot(root, parts.slice(0, -1), create);
-  return { parent, target: path.join(parent, parts[parts.length - 1]!) };
+/**
+ * Parent directories already resolved in this layer, keyed by their entry path. Any removal in the
+ * tree may turn a cached directory into something else, so removals clear the whole cache; entries
+ * that only add things cannot invalidate it (a path becomes a symlink only after its directory
+ * was removed).
+ */
+export interface ParentCache {
+  resolve(root: string, parts: readonly string[]): string;
+  clear(): void;
+}
+
+export function createParentCache(): ParentCache {
+  const cache = new Map<string, string>();
+  return {
+    resolve(root, parts) {
+      const key = parts.join('/');
+      let dir = cache.get(key);
+      if (dir === undefined) {
+        dir = resolveDirInRoot(root, parts, true)!;
+        cache.set(key, dir);
+      }
+      return dir;
+    },
+    clear: () => cache.clear(),
+  };
 }
