@@ -104,6 +104,8 @@ export async function handleBuild(
           onEvent: (event) => send(encodeMessage({ type: 'event', event })),
         }),
     );
+    // An unchanged context is not applied; what is left of the body (an empty tar) is dropped.
+    req.resume();
     if (outcome.stale) {
       res.writeHead(409, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ code: 'CONTEXT', message: 'the context mirror changed; plan again' }));

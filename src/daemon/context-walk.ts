@@ -27,20 +27,24 @@ export async function walkContext(contextDir: string, ignore: readonly string[])
   const out: ContextEntry[] = [];
   const visit = async (rel: string): Promise<void> => {
     const names = (await readdir(rel === '' ? contextDir : join(contextDir, rel))).sort();
-    for (const name of names) {
-      const path = rel === '' ? name : `${rel}/${name}`;
-      const st = await lstat(join(contextDir, path));
+    const paths = names.map((name) => (rel === '' ? name : `${rel}/${name}`));
+    // One directory's entries are stat'ed together: a walk of many files is bound by lstat calls.
+    const stats = await Promise.all(paths.map((path) => lstat(join(contextDir, path))));
+    const subdirs: string[] = [];
+    for (const [i, path] of paths.entries()) {
+      const st = stats[i]!;
       const ignored = matcher.matches(path);
       // An ignored directory may still hold re-included files when `!` patterns exist.
       if (ignored && !(st.isDirectory() && matcher.hasExclusions)) continue;
       const base = { path, mode: st.mode & 0o7777, mtimeMs: Math.trunc(st.mtimeMs) };
       if (st.isDirectory()) {
         if (!ignored) out.push({ ...base, type: 'dir', size: 0 });
-        await visit(path);
+        subdirs.push(path);
       } else if (st.isFile()) out.push({ ...base, type: 'file', size: st.size });
       else if (st.isSymbolicLink())
         out.push({ ...base, type: 'symlink', size: 0, linkname: await readlink(join(contextDir, path)) });
     }
+    await Promise.all(subdirs.map(visit));
   };
   await visit('');
   return addParents(out);

@@ -101,15 +101,18 @@ export function createContextMirrors(options: MirrorOptions): ContextMirrors {
           fresh.need.some((p) => !sent.has(p)) || fresh.remove.some((p) => !underRemoved(p, removed));
         if (stale) return { stale: true } as const;
         const dir = join(base, key, 'fs');
-        if (stored === undefined) await rm(dir, { recursive: true, force: true });
-        await mkdir(dir, { recursive: true });
-        // Until the new manifest is written the mirror is unknown: a failed apply means a full resend.
-        await rm(join(base, key, 'manifest.json'), { force: true });
-        await apply(dir);
-        await writeFileAtomic(
-          join(base, key, 'manifest.json'),
-          JSON.stringify(Object.fromEntries(manifest.map((e) => [e.path, fingerprint(e)]))),
-        );
+        const unchanged = stored !== undefined && plan.need.length === 0 && plan.remove.length === 0;
+        if (!unchanged) {
+          if (stored === undefined) await rm(dir, { recursive: true, force: true });
+          await mkdir(dir, { recursive: true });
+          // Until the new manifest is written the mirror is unknown: a failed apply means a full resend.
+          await rm(join(base, key, 'manifest.json'), { force: true });
+          await apply(dir);
+          await writeFileAtomic(
+            join(base, key, 'manifest.json'),
+            JSON.stringify(Object.fromEntries(manifest.map((e) => [e.path, fingerprint(e)]))),
+          );
+        }
         const now = new Date();
         await utimes(join(base, key), now, now);
         try {
