@@ -21,7 +21,7 @@ import { type CliContext, globalOptions } from './shared.ts';
 
 export async function main(argv: readonly string[], ctx: CliContext = defaultContext()): Promise<number> {
   let exitCode: number = EXIT.ok;
-  const parser: Argv = globalOptions(yargs(joinDashValues(separateRunCommand(argv))))
+  const parser: Argv = globalOptions(yargs())
     .parserConfiguration(PARSER_CONFIGURATION)
     .middleware(restoreDashes)
     .scriptName('tsbuild')
@@ -67,7 +67,7 @@ export async function main(argv: readonly string[], ctx: CliContext = defaultCon
   });
   try {
     // With a callback yargs hands over its help text instead of printing it and exiting.
-    await parser.parseAsync(joinDashValues(argv), {}, (_error, _args, output) => {
+    await parser.parseAsync(joinDashValues(separateRunCommand(argv)), {}, (_error, _args, output) => {
       if (output !== '') ctx.out(`${output}\n`);
     });
     return exitCode;

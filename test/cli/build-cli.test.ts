@@ -78,6 +78,12 @@ describe.skipIf(E2E_SKIP)(`tsbuild build (${E2E_REASON})`, () => {
     expect((await run('tar', ['-tf', `${out}-docker.tar`])).stdout).toMatch(/^manifest\.json$/m);
   });
 
+  it('runs the built image: the words after IMAGE are the command, its exit code is ours', async () => {
+    const ran = await cli(['run', '--rm', 'my-httpd', 'sh', '-c', 'pwd; cat /built.txt; exit 3']);
+    expect(ran.stdout).toBe('/var/www\nbuilt by tsbuild\n');
+    expect(ran.code).toBe(3);
+  });
+
   it('takes the context as a tar on standard input and as a tarball path', async () => {
     const tar = await tarOf(context);
     const fromStdin = await cli(['build', '-q', '-'], tar);
