@@ -114,6 +114,7 @@ describe('parseArgs', () => {
     expect(parseArgs(['-f', '-', 'ctx'], env).options).toEqual({ context: 'ctx', dockerfile: '-' });
     expect(parseArgs(['--pull=never', '.'], env).options.pull).toBe('never');
     expect(parseArgs(['--check', '.'], env).settings.check).toBe(true);
+    expect(parseArgs(['--platform', 'arm64', '.'], env).options.platform).toBe('linux/arm64');
   });
 
   it('takes SOURCE_DATE_EPOCH from the environment unless the flag is given', () => {
@@ -124,9 +125,6 @@ describe('parseArgs', () => {
   });
 
   it('refuses what it cannot do, with the flag in the message', () => {
-    expect(usageError(['--platform', 'linux/s390x-nope', '.'])).toMatch(
-      /--platform linux\/s390x-nope: .*this host's platform only/,
-    );
     expect(usageError(['-o', 'type=oci', '.'])).toMatch(/type=oci needs dest=PATH/);
     expect(usageError(['-o', 'type=ftp,dest=x', '.'])).toMatch(/unknown type ftp/);
     expect(usageError(['--secret', 'src=/x', '.'])).toMatch(/id= is required/);

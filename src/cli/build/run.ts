@@ -14,7 +14,6 @@ import {
   connectBuilder,
   createBuilder,
   type OutputSpec,
-  TsbuildError,
   withBuildRecords,
 } from '../../index.ts';
 import { dockerfileFindings, readDockerfile, reportFindings } from '../commands/dockerfile.ts';
