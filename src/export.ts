@@ -7,8 +7,9 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { BuildEvent, Builder, BuildOptions, BuildResult } from './build.ts';
+import type { BuildEvent, BuildResult } from './build.ts';
 import type { BuildOutputOptions, OutputSpec } from './build-outputs.ts';
 import { phase } from './builder/events.ts';
 import {
@@ -23,24 +24,48 @@ import {
 import { pushImage } from './registry/index.ts';
 
 type Emit = (event: BuildEvent) => void;
+type Progress = (current: number, total?: number) => void;
 
+/**
+ * Writes to a file path or a stream (left open: it may be standard output), reporting the bytes
+ * written so far.
+ */
 async function toDest(
   dest: string | NodeJS.WritableStream,
-  write: (out: NodeJS.WritableStream) => Promise<void>,
-) {
-  if (typeof dest !== 'string') return write(dest);
-  const file = createWriteStream(dest);
-  await write(file);
-  await new Promise<void>((resolve, reject) =>
-    file.end((error?: Error | null) => (error ? reject(error) : resolve())),
-  );
+  progress: Progress,
+  write: (out: NodeJS.WritableStream) => Promise<unknown>,
+): Promise<void> {
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      progress(bytes);
+      done(null, chunk);
+    },
+  });
+  const target = typeof dest === 'string' ? createWriteStream(dest) : dest;
+  const flowing = pipeline(counter, target, { end: typeof dest === 'string' });
+  await write(counter);
+  counter.end();
+  await flowing;
 }
 
-/** The image's layers applied in order into `dir`. */
-async function unpackRootfs(store: ImageStore, imageId: string, dir: string): Promise<void> {
+/** The image's layers applied in order into `dir`; progress counts layer bytes. */
+async function unpackRootfs(
+  store: ImageStore,
+  imageId: string,
+  dir: string,
+  progress: Progress,
+): Promise<void> {
   const { manifest } = await resolveImage(store, imageId);
   await mkdir(dir, { recursive: true });
-  for (const layer of manifest.layers) await applyLayer(await store.blobs.open(layer.digest), dir);
+  const total = manifest.layers.reduce((n, l) => n + l.size, 0);
+  let done = 0;
+  for (const layer of manifest.layers) {
+    await applyLayer(await store.blobs.open(layer.digest), dir);
+    done += layer.size;
+    progress(done, total);
+  }
 }
 
 async function exportOne(
@@ -48,16 +73,18 @@ async function exportOne(
   result: BuildResult,
   output: OutputSpec,
   options: BuildOutputOptions,
+  progress: Progress,
 ): Promise<void> {
   switch (output.type) {
     case 'image':
     case 'registry':
-      if (output.type === 'registry' || output.push === true) await pushTags(store, result, options);
+      if (output.type === 'registry' || output.push === true)
+        await pushTags(store, result, options, progress);
       return;
     case 'docker':
     case 'oci': {
       const names = result.tags.length > 0 ? result.tags : [result.imageId];
-      await toDest(output.dest, async (out) => {
+      await toDest(output.dest, progress, async (out) => {
         await saveImages(store, names, out, {
           format: output.type,
           compression: output.compression ?? 'gzip',
@@ -67,13 +94,13 @@ async function exportOne(
       return;
     }
     case 'local':
-      await unpackRootfs(store, result.imageId, output.dest);
+      await unpackRootfs(store, result.imageId, output.dest, progress);
       return;
     case 'tar': {
       const scratch = await mkdtemp(join(store.root, 'tmp', 'export-'));
       try {
-        await unpackRootfs(store, result.imageId, scratch);
-        await toDest(output.dest, (out) => pipeline(packLayer(scratch), out, { end: false }));
+        await unpackRootfs(store, result.imageId, scratch, () => {});
+        await toDest(output.dest, progress, (out) => pipeline(packLayer(scratch), out, { end: false }));
       } finally {
         await rm(scratch, { recursive: true, force: true });
       }
@@ -81,11 +108,27 @@ async function exportOne(
   }
 }
 
-async function pushTags(store: ImageStore, result: BuildResult, options: BuildOutputOptions): Promise<void> {
+/** Pushes every tag; progress sums the bytes sent of every blob started so far. */
+async function pushTags(
+  store: ImageStore,
+  result: BuildResult,
+  options: BuildOutputOptions,
+  progress: Progress,
+): Promise<void> {
+  const sizes = new Map<string, number>();
+  const sent = new Map<string, number>();
+  const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
   for (const tag of result.tags)
     await pushImage(store, tag, undefined, {
       ensureCompressed: (layer, choice) => ensureCompressed(store, layer, choice),
       ...(options.insecureRegistries !== undefined && { insecureRegistries: options.insecureRegistries }),
+      onProgress: (e) => {
+        if (e.kind === 'blob-start') sizes.set(e.digest, e.size);
+        else if (e.kind === 'blob-progress') sent.set(e.digest, e.sent);
+        else if (e.kind === 'blob-done') sent.set(e.digest, e.size);
+        else return;
+        progress(sum(sent), sum(sizes));
+      },
     });
 }
 
@@ -117,7 +160,7 @@ export async function exportBuildOutputs(
   if (work.length === 0) return;
   const store = await openImageStore(root);
   for (const [i, output] of work.entries())
-    await phase(emit, { id: `output-${i}`, name: describe(output) }, () =>
-      exportOne(store, result, output, options),
+    await phase(emit, { id: `output-${i}`, name: describe(output) }, (progress) =>
+      exportOne(store, result, output, options, progress),
     );
 }

@@ -4,7 +4,7 @@
  * logs kept with the build record, and the errors a user meets (with their exit codes).
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -76,6 +76,26 @@ describe.skipIf(E2E_SKIP)(`tsbuild build (${E2E_REASON})`, () => {
     expect(files).toEqual(expect.arrayContaining(['built.txt', 'var/www/index.html', 'bin/busybox']));
     expect((await run('tar', ['-tf', `${out}-oci.tar`])).stdout).toMatch(/^index\.json$/m);
     expect((await run('tar', ['-tf', `${out}-docker.tar`])).stdout).toMatch(/^manifest\.json$/m);
+  });
+
+  it('reports the bytes of an export as it writes them', async () => {
+    const built = await cli([
+      'build',
+      '--progress=json',
+      '-o',
+      `type=docker,dest=${join(dir, 'p.tar')}`,
+      context,
+    ]);
+    expect(built.code).toBe(0);
+    const events = built.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; phase?: { name: string }; current?: number });
+    const progress = events.filter(
+      (e) => e.type === 'phase.progress' && e.phase?.name.includes('docker archive'),
+    );
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)?.current).toBe((await stat(join(dir, 'p.tar'))).size);
   });
 
   it('runs the built image: the words after IMAGE are the command, its exit code is ours', async () => {
