@@ -16,14 +16,18 @@ export async function addPackEntry(
   const written = new Promise<void>((resolve, reject) => {
     settle = (error) => (error ? reject(error) : resolve());
   });
+  // The entry fails when the pack is destroyed mid-entry (its reader gave up: disk full,
+  // cancelled); that ends the copy below, and must not surface as an unhandled rejection first.
+  written.catch(() => undefined);
   const sink = pack.entry(header as Parameters<Pack['entry']>[0], settle);
   if (header.type === 'file' || header.type === undefined) {
     if (data) {
       for await (const chunk of data) {
-        if (!sink.write(chunk)) await once(sink, 'drain');
+        if (sink.destroyed) break;
+        if (!sink.write(chunk)) await Promise.race([once(sink, 'drain'), written]);
       }
     }
-    sink.end(null);
+    if (!sink.destroyed) sink.end(null);
   }
   await written;
 }
