@@ -35,6 +35,9 @@ export function caretLines(sourceText: string, line: number, column: number): st
   return [`${gutter}${text}`, `${' '.repeat(gutter.length)}${pad}^`];
 }
 
+const DISK_FULL_HINT =
+  'the disk (or quota) that holds the store is full: free space with `tsbuild prune` (--all, or --keep-storage SIZE), or use a store on a larger disk (--root)';
+
 export function formatError(
   error: unknown,
   options: { debug?: boolean; sources?: ReadonlyMap<string, string> } = {},
@@ -50,6 +53,8 @@ export function formatError(
     if (error.hint !== undefined) lines.push(`hint: ${error.hint}`);
   } else {
     lines.push(`error: ${error instanceof Error ? error.message : String(error)}`);
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') lines.push(`hint: ${DISK_FULL_HINT}`);
   }
   if (options.debug && error instanceof Error && error.stack) lines.push('', error.stack);
   return lines.join('\n');

@@ -116,6 +116,15 @@ describe('live layout', () => {
     ]);
   });
 
+  it('says why steps that ran missed the cache with --explain', () => {
+    const lines = layout(fold(finished), { ...wide, final: true, now: 9999, explain: true }).map(
+      (l) => l.text,
+    );
+    const copy = lines.findIndex((l) => l.includes('[3/4] COPY'));
+    expect(lines[copy + 1]).toBe(' => => cache miss: index.html content changed');
+    expect(lines.filter((l) => l.includes('cache miss'))).toHaveLength(2);
+  });
+
   it('shows a notice from the CLI under the header', () => {
     const lines = layout(fold(midBuild), { ...wide, now: 2000, notice: 'build: cancelling' });
     expect(lines[1]).toEqual({ text: ' ! build: cancelling', tone: 'error' });

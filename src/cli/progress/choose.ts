@@ -39,7 +39,11 @@ export async function createReporter(
       return eventsOnly(createPlainReporter({ write: (t) => ctx.err(t), explain: options.explain }), ctx);
     case 'tty': {
       const { createTtyReporter } = await import('./tty/reporter.tsx');
-      return createTtyReporter({ stream: ctx.stderr, ...(mode === 'tty' && { interactive: true }) });
+      return createTtyReporter({
+        stream: ctx.stderr,
+        explain: options.explain,
+        ...(mode === 'tty' && { interactive: true }),
+      });
     }
   }
 }

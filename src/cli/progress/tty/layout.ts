@@ -26,6 +26,8 @@ export interface LayoutOptions {
   readonly tags?: readonly string[];
   /** A line from the CLI under the header, e.g. that Ctrl-C is cancelling the build. */
   readonly notice?: string;
+  /** `--explain`: the final frame says why each step that ran missed the cache. */
+  readonly explain?: boolean;
 }
 
 export const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'] as const;
@@ -136,6 +138,8 @@ function finalFrame(state: ProgressState, o: LayoutOptions): Line[] {
   const lines: Line[] = [header(state, o)];
   for (const step of ordered(state.steps)) {
     lines.push(stepLine(step, o));
+    if (o.explain === true && step.explain !== undefined && step.state !== 'cached')
+      lines.push({ text: truncate(` => => cache miss: ${step.explain}`, o.columns), tone: 'log' });
     if (step.state === 'error') lines.push(...tailLines(step, o, 20));
   }
   for (const w of state.warnings) lines.push({ text: truncate(` ! ${w}`, o.columns), tone: 'waiting' });

@@ -14,6 +14,8 @@ export interface TtyReporterOptions {
   readonly stream: NodeJS.WritableStream;
   /** Force a terminal view even where ink would detect none (`--progress=tty`). */
   readonly interactive?: boolean;
+  /** `--explain`: say why each step that ran missed the cache. */
+  readonly explain?: boolean;
   readonly clock?: () => number;
 }
 
@@ -24,7 +26,14 @@ export function createTtyReporter(options: TtyReporterOptions): Reporter {
   let state = initialState(clock());
   let notice: string | undefined;
   const view = (final: boolean, tags: readonly string[]) => (
-    <View state={state} final={final} tags={tags} clock={clock} {...(notice !== undefined && { notice })} />
+    <View
+      state={state}
+      final={final}
+      tags={tags}
+      clock={clock}
+      {...(notice !== undefined && { notice })}
+      {...(options.explain === true && { explain: true })}
+    />
   );
   const instance = render(view(false, []), {
     stdout: options.stream,

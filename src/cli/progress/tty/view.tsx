@@ -11,6 +11,7 @@ export interface ViewProps {
   /** The clock the model's times come from. */
   readonly clock: () => number;
   readonly notice?: string;
+  readonly explain?: boolean;
 }
 
 const TONES: Readonly<Record<Tone, { color?: string; dimColor?: boolean; bold?: boolean }>> = {
@@ -24,7 +25,7 @@ const TONES: Readonly<Record<Tone, { color?: string; dimColor?: boolean; bold?: 
   summary: { bold: true },
 };
 
-export function View({ state, final, tags, clock, notice }: ViewProps) {
+export function View({ state, final, tags, clock, notice, explain }: ViewProps) {
   const { columns, rows } = useWindowSize();
   const [now, setNow] = useState(clock);
   useEffect(() => {
@@ -41,6 +42,7 @@ export function View({ state, final, tags, clock, notice }: ViewProps) {
     final,
     tags,
     ...(notice !== undefined && { notice }),
+    ...(explain !== undefined && { explain }),
   });
   return (
     <Box flexDirection="column">
