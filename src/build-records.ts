@@ -96,10 +96,14 @@ export function createBuildRecorder(root: string): BuildRecorder {
   };
   const log = (s: StepState, data: string) => {
     s.logBytes += Buffer.byteLength(data);
-    s.writes = s.writes.then(async () => {
-      s.file ??= await open(join(temp, 'steps', `${s.n}.log`), 'a');
-      await s.file.write(data);
-    });
+    // A step log is a copy of output the events already carried: a failed write (disk full) costs
+    // that copy, never the build, and must not become an unhandled rejection that ends the process.
+    s.writes = s.writes
+      .then(async () => {
+        s.file ??= await open(join(temp, 'steps', `${s.n}.log`), 'a');
+        await s.file.write(data);
+      })
+      .catch(() => undefined);
   };
 
   return {
