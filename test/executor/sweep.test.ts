@@ -61,7 +61,7 @@ describe('sweep (bookkeeping of dead owners)', () => {
 
     const report = await sweep({ root });
 
-    expect(report.snapshots.sort()).toEqual([dead, '9'].sort());
+    expect([...report.snapshots].sort()).toEqual([dead, '9'].sort());
     expect((await readdir(join(root, 'snapshots'))).sort()).toEqual([alive, kept, 'last-id'].sort());
     // Id 9 was seen, so it is never handed out again.
     const next = await snapshotter.prepare(undefined);
