@@ -26,7 +26,7 @@ import {
 } from './lower/config.ts';
 import { lowerCopy, lowerWorkdir } from './lower/copy.ts';
 import { lowerRun } from './lower/run.ts';
-import { configFromState, EMPTY_CONFIG, freezeConfig, type StageState } from './state.ts';
+import { configFromState, DEFAULT_PATH, EMPTY_CONFIG, freezeConfig, type StageState } from './state.ts';
 import type {
   BuildPlan,
   ConfigState,
@@ -138,6 +138,12 @@ function dispatch(state: StageState, ins: Instruction): void {
   (LOWER[ins.kind] as (s: StageState, i: Instruction) => void)(state, ins);
 }
 
+/** BuildKit gives every stage a PATH: a base image without one gets the default. */
+function withDefaultPath(config: ConfigState): ConfigState {
+  if (config.env.some(([k]) => k === 'PATH')) return config;
+  return { ...config, env: [...config.env, ['PATH', DEFAULT_PATH]] };
+}
+
 /** ONBUILD triggers of a base image run first in the stage that uses it. */
 function triggers(image: ResolvedImage, file: string): Instruction[] {
   return image.config.onBuild.flatMap((text) => {
@@ -238,7 +244,7 @@ export async function planBuild(df: Dockerfile, options: PlanOptions): Promise<B
     } else {
       const image = resolved.get(s.base.ref)!;
       base = { kind: 'image', ref: s.base.ref, image };
-      startConfig = { ...image.config, onBuild: [] };
+      startConfig = withDefaultPath({ ...image.config, onBuild: [] });
       onbuild = triggers(image, file);
     }
     const state: StageState = {

@@ -85,8 +85,10 @@ export function freezeConfig(c: MutableConfig): ConfigState {
   };
 }
 
+/** What FROM scratch starts with, as BuildKit's empty image: the default PATH, working dir `/`. */
 export const EMPTY_CONFIG: ConfigState = {
   env: [['PATH', DEFAULT_PATH]],
+  workingDir: '/',
   exposedPorts: [],
   labels: [],
   volumes: [],
