@@ -172,9 +172,10 @@ describe.skipIf(E2E_SKIP)(`tsbuild build (${E2E_REASON})`, () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--platform=linux\/made-up: tsbuild builds only for this host's platform/);
 
-    const missing = await cli(['build', join(dir, 'nowhere')]);
+    const missing = await runCli(['build', join(dir, 'nowhere')], { root: join(dir, 'never-created') });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/build context .*nowhere does not exist/);
+    await expect(stat(join(dir, 'never-created'))).rejects.toThrow(/ENOENT/);
 
     const debug = await cli(['build', '--debug', join(dir, 'nowhere')]);
     expect(debug.stderr).toMatch(/\n\s+at /);

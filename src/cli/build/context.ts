@@ -9,25 +9,44 @@ import { resolve } from 'node:path';
 import { TsbuildError, unpackContext } from '../../index.ts';
 import type { CliContext } from '../shared.ts';
 
+export type ContextSource =
+  | { readonly kind: 'stdin' }
+  | { readonly kind: 'directory'; readonly path: string }
+  | { readonly kind: 'tarball'; readonly path: string };
+
 export interface OpenedContext {
   readonly dir: string;
   dispose(): Promise<void>;
 }
 
-export async function openContext(
-  context: string,
-  scratch: string,
-  ctx: CliContext,
-  signal: AbortSignal,
-): Promise<OpenedContext> {
-  if (context === '-') return unpackContext(ctx.stdin as AsyncIterable<Uint8Array>, { scratch, signal });
+/** What CONTEXT names; checked before a store is opened, so a typo creates nothing. */
+export async function contextSource(context: string): Promise<ContextSource> {
+  if (context === '-') return { kind: 'stdin' };
   const path = resolve(context);
   const info = await stat(path).catch(() => undefined);
   if (info === undefined)
     throw new TsbuildError('CONTEXT', `build context ${path} does not exist`, {
-      hint: 'give a directory, a tarball, or - for a tar on standard input',
+      hint: /^[a-z-]+$/.test(context)
+        ? `"${context}" is not a command either: \`tsbuild --help\` lists them`
+        : 'give a directory, a tarball, or - for a tar on standard input',
     });
-  if (info.isDirectory()) return { dir: path, dispose: async () => {} };
-  if (info.isFile()) return unpackContext(createReadStream(path), { scratch, signal });
+  if (info.isDirectory()) return { kind: 'directory', path };
+  if (info.isFile()) return { kind: 'tarball', path };
   throw new TsbuildError('CONTEXT', `build context ${path} is neither a directory nor a tarball`);
+}
+
+export async function openContext(
+  source: ContextSource,
+  scratch: string,
+  ctx: CliContext,
+  signal: AbortSignal,
+): Promise<OpenedContext> {
+  switch (source.kind) {
+    case 'directory':
+      return { dir: source.path, dispose: async () => {} };
+    case 'stdin':
+      return unpackContext(ctx.stdin as AsyncIterable<Uint8Array>, { scratch, signal });
+    case 'tarball':
+      return unpackContext(createReadStream(source.path), { scratch, signal });
+  }
 }

@@ -21,7 +21,7 @@ import { EXIT } from '../errors.ts';
 import { createReporter } from '../progress/choose.ts';
 import { type CliContext, type GlobalArgs, hostOf, rootOption } from '../shared.ts';
 import { handleInterrupts } from '../signals.ts';
-import { openContext } from './context.ts';
+import { contextSource, openContext } from './context.ts';
 import type { ParsedBuildArgs } from './parse-args.ts';
 
 async function openBuilder(parsed: ParsedBuildArgs, args: GlobalArgs, ctx: CliContext): Promise<Builder> {
@@ -75,14 +75,16 @@ export async function runBuild(parsed: ParsedBuildArgs, args: GlobalArgs, ctx: C
           () => undefined,
         );
   if (dockerfile !== undefined) ctx.sources.set(dockerfile.name, dockerfile.text);
+  const source = await contextSource(options.context);
   const builder = await openBuilder(parsed, args, ctx);
   const reporter = await createReporter(settings.progress, ctx, { explain: settings.explain });
   const interrupts = handleInterrupts('build', (t) => reporter.notice(t));
   // Scratch space on the store's filesystem in-process; a daemon's store is not ours to write.
   const scratch = hostOf(args, ctx.env) === undefined ? join(builder.root, 'tmp') : tmpdir();
-  const context = await openContext(options.context, scratch, ctx, interrupts.signal).catch(async (error) => {
+  const context = await openContext(source, scratch, ctx, interrupts.signal).catch(async (error) => {
     interrupts.dispose();
     await reporter.finish({ tags: [] });
+    await builder.close();
     throw error;
   });
   const outputs = outputStreams(options.outputs, ctx);
