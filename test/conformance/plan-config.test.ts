@@ -4,7 +4,8 @@
  * showed, pinned at the planner so it holds without a dockerd.
  */
 import { describe, expect, it } from 'vitest';
-import { NO_ENV_IMAGE, planText, targetStage } from './support/plan.ts';
+import { goDuration } from '../../src/plan/lower/format.ts';
+import { historyOf, NO_ENV_IMAGE, planText, targetStage } from './support/plan.ts';
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -26,5 +27,49 @@ describe('BuildKit image config defaults', () => {
     const config = targetStage(plan).config;
     expect(config.env).toEqual([['PATH', DEFAULT_PATH]]);
     expect(config.workingDir).toBe('/');
+  });
+});
+
+describe('CMD and HEALTHCHECK as BuildKit records them', () => {
+  it('CMD in either form sets ArgsEscaped; ENTRYPOINT alone does not', async () => {
+    for (const cmd of ['CMD ["a"]', 'CMD a b']) {
+      const { plan } = await planText(`FROM bare\n${cmd}`);
+      expect(targetStage(plan).config.argsEscaped).toBe(true);
+    }
+    const { plan } = await planText('FROM bare\nENTRYPOINT ["a"]');
+    expect(targetStage(plan).config.argsEscaped).toBeUndefined();
+  });
+
+  it('HEALTHCHECK history is Go %+v of the config, durations as Go prints them', async () => {
+    const { plan } = await planText(
+      [
+        'FROM bare',
+        'HEALTHCHECK --interval=90s --timeout=1500ms --start-period=2h --retries=3 CMD curl -f x || exit 1',
+        'HEALTHCHECK --start-interval=1.5s CMD ["true"]',
+        'HEALTHCHECK NONE',
+      ].join('\n'),
+    );
+    expect(historyOf(targetStage(plan))).toEqual([
+      'HEALTHCHECK {Test:[CMD-SHELL curl -f x || exit 1] Interval:1m30s Timeout:1.5s StartPeriod:2h0m0s StartInterval:0s Retries:3}',
+      'HEALTHCHECK {Test:[CMD true] Interval:0s Timeout:0s StartPeriod:0s StartInterval:1.5s Retries:0}',
+      'HEALTHCHECK {Test:[NONE] Interval:0s Timeout:0s StartPeriod:0s StartInterval:0s Retries:0}',
+    ]);
+  });
+});
+
+describe('goDuration prints like Go time.Duration.String', () => {
+  it.each([
+    [0, '0s'],
+    [999, '999ns'],
+    [1500, '1.5µs'],
+    [2_000_000, '2ms'],
+    [1_250_000, '1.25ms'],
+    [1e9, '1s'],
+    [61e9, '1m1s'],
+    [3600e9, '1h0m0s'],
+    [3661.5e9, '1h1m1.5s'],
+    [-5e9, '-5s'],
+  ])('%d ns -> %s', (ns, text) => {
+    expect(goDuration(ns)).toBe(text);
   });
 });

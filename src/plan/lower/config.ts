@@ -18,7 +18,7 @@ import { declareArg } from '../args.ts';
 import { expandIn, expandListIn } from '../expand.ts';
 import { currentShell, type StageState } from '../state.ts';
 import type { HealthcheckConfig } from '../types.ts';
-import { goList, oneLine } from './format.ts';
+import { goDuration, goList, oneLine } from './format.ts';
 
 function meta(state: StageState, ins: Instruction, createdBy: string): void {
   state.steps.push({ kind: 'meta', display: oneLine(ins.source), range: ins.range, createdBy });
@@ -95,6 +95,8 @@ export function lowerUser(state: StageState, ins: Extract<Instruction, { kind: '
 export function lowerCmd(state: StageState, ins: Extract<Instruction, { kind: 'CMD' }>): void {
   const args = commandArgs(state, ins.command);
   state.config.cmd = args;
+  // BuildKit marks every CMD as already escaped (a Windows flag it keeps for compatibility).
+  state.config.argsEscaped = true;
   state.cmdSetHere = true;
   meta(state, ins, `CMD ${goList(args)}`);
 }
@@ -161,7 +163,7 @@ export function lowerHealthcheck(state: StageState, ins: HealthcheckInstruction)
   const check = ins.check;
   if (check.type === 'none') {
     state.config.healthcheck = { test: ['NONE'] };
-    meta(state, ins, 'HEALTHCHECK NONE');
+    meta(state, ins, healthcheckHistory(state.config.healthcheck));
     return;
   }
   const test =
@@ -192,7 +194,16 @@ export function lowerHealthcheck(state: StageState, ins: HealthcheckInstruction)
     hc.retries = retries;
   }
   state.config.healthcheck = hc;
-  meta(state, ins, `HEALTHCHECK ${goList(test)}`);
+  meta(state, ins, healthcheckHistory(hc));
+}
+
+/** BuildKit's history text for HEALTHCHECK: Go's `%+v` of the healthcheck config. */
+function healthcheckHistory(hc: HealthcheckConfig): string {
+  const d = (ns: number | undefined) => goDuration(ns ?? 0);
+  return (
+    `HEALTHCHECK {Test:${goList(hc.test, false)} Interval:${d(hc.interval)} Timeout:${d(hc.timeout)} ` +
+    `StartPeriod:${d(hc.startPeriod)} StartInterval:${d(hc.startInterval)} Retries:${hc.retries ?? 0}}`
+  );
 }
 
 export function lowerShell(state: StageState, ins: Extract<Instruction, { kind: 'SHELL' }>): void {
