@@ -144,18 +144,22 @@ function withDefaultPath(config: ConfigState): ConfigState {
   return { ...config, env: [...config.env, ['PATH', DEFAULT_PATH]] };
 }
 
-/** ONBUILD triggers of a base image run first in the stage that uses it. */
-function triggers(image: ResolvedImage, file: string): Instruction[] {
-  return image.config.onBuild.flatMap((text) => {
-    const parsed = parseDockerfile(text, { file: `${file} (ONBUILD of ${image.ref})` });
+/**
+ * ONBUILD triggers of the base (an image, or a stage built earlier) run first
+ * in the stage that uses it. A trigger is one instruction without a FROM, which
+ * the parser refuses on its own, hence the FROM line put before it and dropped.
+ */
+function triggers(onBuild: readonly string[], origin: string, file: string): Instruction[] {
+  return onBuild.flatMap((text) => {
+    const parsed = parseDockerfile(`FROM scratch\n${text}`, { file: `${file} (ONBUILD of ${origin})` });
     const first = parsed.errors[0];
     if (first !== undefined) {
       throw new TsbuildError(
         'DF_PLAN',
-        `ONBUILD trigger "${text}" of ${image.ref} does not parse: ${first.message}`,
+        `ONBUILD trigger "${text}" of ${origin} does not parse: ${first.message}`,
       );
     }
-    return [...parsed.ast.instructions];
+    return parsed.ast.instructions.slice(1);
   });
 }
 
@@ -240,12 +244,14 @@ export async function planBuild(df: Dockerfile, options: PlanOptions): Promise<B
       startConfig = EMPTY_CONFIG;
     } else if (s.base.kind === 'stage') {
       base = { kind: 'stage', stage: s.base.stage };
-      startConfig = plans.get(s.base.stage)!.config;
+      const parent = plans.get(s.base.stage)!.config;
+      startConfig = { ...parent, onBuild: [] };
+      onbuild = triggers(parent.onBuild, `stage ${describe(stages[s.base.stage]!)}`, file);
     } else {
       const image = resolved.get(s.base.ref)!;
       base = { kind: 'image', ref: s.base.ref, image };
       startConfig = withDefaultPath({ ...image.config, onBuild: [] });
-      onbuild = triggers(image, file);
+      onbuild = triggers(image.config.onBuild, image.ref, file);
     }
     const state: StageState = {
       index,

@@ -73,3 +73,43 @@ describe('goDuration prints like Go time.Duration.String', () => {
     expect(goDuration(ns)).toBe(text);
   });
 });
+
+describe('ONBUILD as BuildKit runs it', () => {
+  const PARENT = {
+    ...NO_ENV_IMAGE,
+    onBuild: ['COPY trigger.txt /app/', 'RUN echo ran > /app/ran', 'ENV TRIGGERED=yes'],
+  };
+
+  it('records triggers without a history entry and without running them', async () => {
+    const { plan } = await planText('FROM bare\nONBUILD RUN echo later\nLABEL a=b');
+    const stage = targetStage(plan);
+    expect(stage.config.onBuild).toEqual(['RUN echo later']);
+    expect(historyOf(stage)).toEqual(['LABEL a=b']);
+  });
+
+  it("a child of an image runs the image's triggers first, of every instruction kind", async () => {
+    const { plan } = await planText('FROM parent\nRUN echo child', { images: { parent: PARENT } });
+    const stage = targetStage(plan);
+    expect(historyOf(stage)).toEqual([
+      'COPY trigger.txt /app/ # buildkit',
+      'RUN /bin/sh -c echo ran > /app/ran # buildkit',
+      'ENV TRIGGERED=yes',
+      'RUN /bin/sh -c echo child # buildkit',
+    ]);
+    expect(stage.config.onBuild).toEqual([]);
+  });
+
+  it('a stage built FROM a stage with ONBUILD runs those triggers and does not inherit them', async () => {
+    const { plan } = await planText(
+      'FROM bare AS parent\nONBUILD RUN echo trigger\nRUN echo parent\nFROM parent\nRUN echo child',
+    );
+    const parent = plan.stages.find((s) => s.index === 0)!;
+    const child = targetStage(plan);
+    expect(parent.config.onBuild).toEqual(['RUN echo trigger']);
+    expect(historyOf(child)).toEqual([
+      'RUN /bin/sh -c echo trigger # buildkit',
+      'RUN /bin/sh -c echo child # buildkit',
+    ]);
+    expect(child.config.onBuild).toEqual([]);
+  });
+});

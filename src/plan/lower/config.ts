@@ -213,10 +213,9 @@ export function lowerShell(state: StageState, ins: Extract<Instruction, { kind: 
   meta(state, ins, `SHELL ${goList(ins.args, false)}`);
 }
 
+/** ONBUILD only records the trigger: BuildKit writes no history entry for it. */
 export function lowerOnbuild(state: StageState, ins: Extract<Instruction, { kind: 'ONBUILD' }>): void {
-  const trigger = oneLine(ins.instruction.source);
-  state.config.onBuild.push(trigger);
-  meta(state, ins, `ONBUILD ${trigger}`);
+  state.config.onBuild.push(oneLine(ins.instruction.source));
 }
 
 export function lowerMaintainer(state: StageState, ins: Extract<Instruction, { kind: 'MAINTAINER' }>): void {
