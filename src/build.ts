@@ -165,6 +165,7 @@ async function runBuild(services: OpServices, solver: Solver, options: BuildOpti
     const resolver = createBaseImageResolver(services.store, {
       pull: options.pull ?? 'missing',
       registry,
+      emit,
       ...(options.signal !== undefined && { signal: options.signal }),
     });
     const plan = await phase(emit, { id: 'plan', name: '[internal] load metadata' }, () =>

@@ -14,6 +14,7 @@ import {
 } from '../image/index.ts';
 import type { ConfigState, ImageResolver, Platform, ResolvedImage } from '../plan/index.ts';
 import { type PullEvent, pullImage, type RegistryAccessOptions } from '../registry/index.ts';
+import { type BuildEvent, phase } from './events.ts';
 
 export type PullPolicy = 'missing' | 'always' | 'never';
 
@@ -21,7 +22,8 @@ export interface ResolverOptions {
   readonly pull: PullPolicy;
   readonly registry?: RegistryAccessOptions;
   readonly signal?: AbortSignal;
-  readonly onPull?: (ref: string, event: PullEvent) => void;
+  /** Pulls are reported as phases with byte progress. */
+  readonly emit?: (event: BuildEvent) => void;
 }
 
 export interface BaseImageResolver {
@@ -71,14 +73,30 @@ export function createBaseImageResolver(store: ImageStore, options: ResolverOpti
   const resolve: ImageResolver = async (name: string, platform: Platform): Promise<ResolvedImage> => {
     const ref = parseReference(name);
     const shown = familiarName(ref);
-    const pull = async () => {
-      await pullImage(store, ref, {
-        ...options.registry,
-        platform,
-        ...(options.signal !== undefined && { signal: options.signal }),
-        ...(options.onPull !== undefined && { onProgress: (e: PullEvent) => options.onPull!(shown, e) }),
-      });
-    };
+    const pull = () =>
+      phase(
+        options.emit ?? (() => {}),
+        { id: `pull:${shown}`, name: `pulling ${shown}` },
+        async (progress) => {
+          const sizes = new Map<string, number>();
+          const received = new Map<string, number>();
+          const report = () => {
+            const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+            progress(sum(received), sum(sizes));
+          };
+          await pullImage(store, ref, {
+            ...options.registry,
+            platform,
+            ...(options.signal !== undefined && { signal: options.signal }),
+            onProgress: (e: PullEvent) => {
+              if (e.kind === 'blob-start') sizes.set(e.digest, e.size);
+              else if (e.kind === 'blob-progress') received.set(e.digest, e.received);
+              else return;
+              report();
+            },
+          });
+        },
+      );
     if (options.pull === 'always') await pull();
     let found: Awaited<ReturnType<typeof resolveImage>>;
     try {
