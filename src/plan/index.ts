@@ -233,12 +233,15 @@ export async function planBuild(df: Dockerfile, options: PlanOptions): Promise<B
 
   const plans = new Map<number, StagePlan>();
   const warnings: Diagnostic[] = [];
+  // What a stage built FROM another one inherits besides the config: its args and build environment.
+  const finalScopes = new Map<number, Pick<StageState, 'args' | 'buildEnv'>>();
   for (const index of order) {
     const s = scanned[index]!;
     const raw = s.stage;
     let base: StageBase;
     let startConfig: ConfigState;
     let onbuild: Instruction[] = [];
+    const inherited = s.base.kind === 'stage' ? finalScopes.get(s.base.stage) : undefined;
     if (s.base.kind === 'scratch') {
       base = { kind: 'scratch' };
       startConfig = EMPTY_CONFIG;
@@ -260,7 +263,8 @@ export async function planBuild(df: Dockerfile, options: PlanOptions): Promise<B
       platform: options.platform,
       config: configFromState(startConfig),
       cmdSetHere: false,
-      args: new Map(),
+      args: new Map(inherited?.args),
+      buildEnv: new Map(inherited?.buildEnv ?? startConfig.env),
       usage,
       metaArgs,
       steps: [],
@@ -291,6 +295,7 @@ export async function planBuild(df: Dockerfile, options: PlanOptions): Promise<B
       },
     };
     for (const ins of [...onbuild, ...raw.instructions]) dispatch(state, ins);
+    finalScopes.set(index, state);
     const dependsOn = [
       ...(s.base.kind === 'stage' ? [s.base.stage] : []),
       ...s.reads.flatMap((r) => (r.ref.kind === 'stage' ? [r.ref.stage] : [])),

@@ -38,6 +38,13 @@ export interface StageState {
   cmdSetHere: boolean;
   /** Declared build args in order; undefined value = declared without one. */
   readonly args: Map<string, string | undefined>;
+  /**
+   * The environment build steps see and words expand with: the config's ENV
+   * plus declared ARGs with a value, in one map where the latest ENV or ARG of
+   * a name wins (BuildKit keeps both in one state environment). ARGs never
+   * reach the image config.
+   */
+  readonly buildEnv: Map<string, string>;
   readonly usage: ArgUsage;
   /** Global ARG values, inherited by a bare `ARG name` in the stage. */
   readonly metaArgs: ReadonlyMap<string, string>;
@@ -95,18 +102,17 @@ export const EMPTY_CONFIG: ConfigState = {
   onBuild: [],
 };
 
-/** The environment instructions expand with: ENV wins over ARG of the same name. */
+/** The environment instructions expand with. */
 export function lookup(state: StageState): (name: string) => string | undefined {
-  return (name) => state.config.env.get(name) ?? state.args.get(name);
+  return (name) => state.buildEnv.get(name);
 }
 
-/** Declared args that have a value and are not shadowed by ENV: they join RUN's environment. */
-export function effectiveArgs(state: StageState): [string, string][] {
-  const out: [string, string][] = [];
-  for (const [name, value] of state.args) {
-    if (value !== undefined && !state.config.env.has(name)) out.push([name, value]);
-  }
-  return out;
+/**
+ * The declared args as RUN's history shows them (`|2 A=1 B=`): each name once,
+ * in the order first declared, with the value the build environment has for it now.
+ */
+export function declaredArgValues(state: StageState): [string, string][] {
+  return [...state.args.keys()].map((name) => [name, state.buildEnv.get(name) ?? '']);
 }
 
 export function currentShell(state: StageState): readonly string[] {

@@ -42,7 +42,10 @@ export function lowerEnv(state: StageState, ins: EnvInstruction): void {
     expandIn(state, p.key, ins.range),
     expandIn(state, p.value, ins.range),
   ]);
-  for (const [key, value] of pairs) state.config.env.set(key!, value!);
+  for (const [key, value] of pairs) {
+    state.config.env.set(key!, value!);
+    state.buildEnv.set(key!, value!);
+  }
   meta(state, ins, `ENV ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`);
 }
 
@@ -229,6 +232,8 @@ export function lowerArg(state: StageState, ins: ArgInstruction): void {
     const def = arg.defaultValue === undefined ? undefined : expandIn(state, arg.defaultValue, ins.range);
     const value = declareArg(state.usage, arg.name, def, state.metaArgs);
     state.args.set(arg.name, value);
+    // A later ARG with a value wins over an earlier ENV for the rest of the build, not in the config.
+    if (value !== undefined) state.buildEnv.set(arg.name, value);
     shown.push(value === undefined ? arg.name : `${arg.name}=${value}`);
   }
   meta(state, ins, `ARG ${shown.join(' ')}`);

@@ -1,12 +1,12 @@
 /**
  * RUN: the command line (shell or exec form, heredocs), the environment the
- * command sees (ENV + declared build args + proxy args), and its mounts.
+ * command sees (the stage's build environment + proxy args), and its mounts.
  */
 import { TsbuildError } from '../../errors.ts';
 import type { MountSpec, Range, RunInstruction } from '../../parser/ast.ts';
 import { PROXY_ARGS, proxyEnv } from '../args.ts';
 import { expandIn } from '../expand.ts';
-import { currentShell, currentWorkdir, effectiveArgs, type StageState } from '../state.ts';
+import { currentShell, currentWorkdir, declaredArgValues, type StageState } from '../state.ts';
 import type { ResolvedMount, RunStep } from '../types.ts';
 import { commandArgs } from './config.ts';
 import { oneLine } from './format.ts';
@@ -98,13 +98,10 @@ function heredocCommand(state: StageState, ins: RunInstruction): Pick<RunStep, '
 }
 
 export function lowerRun(state: StageState, ins: RunInstruction): void {
-  const args = effectiveArgs(state);
-  const env = [...state.config.env, ...args, ...proxyEnv(state.usage, state.config.env)].map(
-    ([k, v]) => `${k}=${v}`,
-  );
+  const env = [...state.buildEnv, ...proxyEnv(state.usage, state.buildEnv)].map(([k, v]) => `${k}=${v}`);
   const mounts = ins.mounts.map((m, i) => resolveMount(state, m, i, ins.range));
   const { args: argv, files } = heredocCommand(state, ins);
-  const shownArgs = args.filter(([k]) => !PROXY_ARGS.has(k));
+  const shownArgs = declaredArgValues(state).filter(([k]) => !PROXY_ARGS.has(k));
   const argPrefix =
     shownArgs.length === 0 ? '' : `|${shownArgs.length} ${shownArgs.map(([k, v]) => `${k}=${v}`).join(' ')} `;
   const step: RunStep = {
