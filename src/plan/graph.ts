@@ -86,8 +86,17 @@ export function scanStages(
       } else if (ins.kind === 'ENV') {
         for (const p of ins.pairs) env.set(p.key, expandWord(p.value, get, { escape: escapeChar }));
       }
+      if (ins.kind === 'COPY' && ins.from !== undefined)
+        checkLiteralFrom(ins.from, escapeChar, file, ins.range);
       for (const word of fromWords(ins)) {
-        const ref = lookupStage(stages, expandWord(word, get, { escape: escapeChar }));
+        const name = expandWord(word, get, { escape: escapeChar });
+        if (/^\d+$/.test(name) && Number(name) >= stages.length) {
+          throw new TsbuildError('DF_PLAN', `--from=${name}: there is no stage #${name}`, {
+            ...located(file, ins.range),
+            hint: `stages are numbered from 0 to ${stages.length - 1}, in the order of their FROM lines`,
+          });
+        }
+        const ref = lookupStage(stages, name);
         if (ref.kind === 'stage' && ref.stage === stage.index) {
           throw new TsbuildError('DF_PLAN', `stage ${describe(stage)} cannot copy from itself`, {
             ...located(file, ins.range),
@@ -98,6 +107,19 @@ export function scanStages(
       }
     }
     return { stage, baseWord, base, reads };
+  });
+}
+
+/**
+ * BuildKit links stages before any variable is known, so it refuses a
+ * `COPY --from` that names one; so does this planner, rather than build
+ * something BuildKit would not.
+ */
+function checkLiteralFrom(word: string, escapeChar: '\\' | '`', file: string, range: Range): void {
+  if (expandWord(word, () => undefined, { escape: escapeChar }) === word) return;
+  throw new TsbuildError('DF_PLAN', `COPY --from=${word}: variables are not expanded in --from`, {
+    ...located(file, range),
+    hint: 'name the stage or image literally; for a variable image, add a stage FROM it (with a global ARG) and copy from that stage',
   });
 }
 
@@ -132,5 +154,18 @@ export function buildOrder(scanned: readonly ScannedStage[], target: number, fil
     order.push(index);
   };
   visit(target, []);
+  for (const index of order) checkNoForwardReads(scanned[index]!, scanned, file);
   return order;
+}
+
+/** BuildKit builds stages in file order, so a stage can only read from one defined above it. */
+function checkNoForwardReads(s: ScannedStage, scanned: readonly ScannedStage[], file: string): void {
+  for (const read of s.reads) {
+    if (read.ref.kind !== 'stage' || read.ref.stage < s.stage.index) continue;
+    throw new TsbuildError(
+      'DF_PLAN',
+      `stage ${describe(s.stage)} reads from stage ${describe(scanned[read.ref.stage]!.stage)}, which is defined after it`,
+      { ...located(file, read.range), hint: 'move the stage it reads from above this one' },
+    );
+  }
 }
