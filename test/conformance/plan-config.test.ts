@@ -113,3 +113,30 @@ describe('ONBUILD as BuildKit runs it', () => {
     expect(child.config.onBuild).toEqual([]);
   });
 });
+
+describe('COPY and ADD history as BuildKit writes it', () => {
+  it('names --parents, --chown and --chmod expanded, sources and heredocs, the destination as written', async () => {
+    const { plan } = await planText(
+      [
+        'FROM bare AS src',
+        'FROM bare',
+        'ARG U=www-data',
+        'WORKDIR /app',
+        'COPY --from=src --link --chown=$U:$U --chmod=640 a b* ./',
+        'COPY --parents --exclude=*.md docs/ /d/',
+        'ADD --chown=1 x.tar .',
+        'COPY <<EOF other <<TWO /texts/',
+        'one',
+        'EOF',
+        'two',
+        'TWO',
+      ].join('\n'),
+    );
+    expect(historyOf(targetStage(plan)).filter((h) => /^(COPY|ADD)/.test(h))).toEqual([
+      'COPY --chown=www-data:www-data --chmod=640 a b* ./ # buildkit',
+      'COPY --parents docs/ /d/ # buildkit',
+      'ADD --chown=1 x.tar . # buildkit',
+      'COPY other <<EOF <<TWO /texts/ # buildkit',
+    ]);
+  });
+});

@@ -55,21 +55,34 @@ export function lowerCopy(state: StageState, ins: CopyInstruction | AddInstructi
       },
     );
   }
+  const chown = ins.chown === undefined ? undefined : x(ins.chown);
+  const chmod = ins.chmod === undefined ? undefined : x(ins.chmod);
+  const parents = ins.kind === 'COPY' ? ins.parents : false;
+  // BuildKit's history names --parents, --chown and --chmod (expanded), never --from, --link or --exclude.
+  const createdBy = [
+    ins.kind,
+    ...(parents ? ['--parents'] : []),
+    ...(chown === undefined ? [] : [`--chown=${chown}`]),
+    ...(chmod === undefined ? [] : [`--chmod=${chmod}`]),
+    ...sources,
+    ...inline.map((doc) => `<<${doc.name}`),
+    x(ins.dest),
+  ].join(' ');
   const step: CopyStep = {
     kind: 'copy',
     add: ins.kind === 'ADD',
     display: oneLine(ins.source),
     range: ins.range,
-    createdBy: `${oneLine(ins.source)} # buildkit`,
+    createdBy: `${createdBy} # buildkit`,
     from,
     sources,
     inline,
     dest,
     workdir,
-    ...(ins.chown !== undefined && { chown: x(ins.chown) }),
-    ...(ins.chmod !== undefined && { chmod: x(ins.chmod) }),
+    ...(chown !== undefined && { chown }),
+    ...(chmod !== undefined && { chmod }),
     link: ins.link,
-    parents: ins.kind === 'COPY' ? ins.parents : false,
+    parents,
     exclude: ins.exclude.map(x),
     ...(ins.kind === 'ADD' && ins.checksum !== undefined && { checksum: x(ins.checksum) }),
     keepGitDir: ins.kind === 'ADD' ? ins.keepGitDir : false,
