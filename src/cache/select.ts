@@ -99,15 +99,11 @@ async function expandGlob(query: SourceQuery, pattern: string): Promise<string[]
     }
     current = next;
   }
+  // A wildcard that matches nothing copies nothing: BuildKit allows empty wildcards.
   const existing: string[] = [];
   for (const rel of current) {
     if ((await lstat(path.join(query.contextDir, rel)).catch(() => undefined)) !== undefined)
       existing.push(rel);
-  }
-  if (existing.length === 0) {
-    throw new TsbuildError('CONTEXT', `COPY source "${pattern}" matches no file in the build context`, {
-      hint: 'check the wildcard, and that .dockerignore does not exclude the files',
-    });
   }
   return existing;
 }
