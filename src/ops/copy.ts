@@ -208,12 +208,8 @@ export function createCopyOp(options: CopyOpOptions, placement: CopyPlacement = 
         if (step.chown !== undefined) source = ownedBy(source, owner);
         const compressions = await archivesOf(step, source);
         const [archives, plain] = partition(source, new Set(compressions.keys()));
-        const target = {
-          upperDir: active.upperDir,
-          lowerDirs: active.lowerDirs,
-          dest: step.dest,
-          owner: { uid: 0, gid: 0 },
-        };
+        // Directories the copy creates for its destination belong to the --chown owner, as in BuildKit.
+        const target = { upperDir: active.upperDir, lowerDirs: active.lowerDirs, dest: step.dest, owner };
         let bytes = 0;
         if (plain.entries.length > 0)
           bytes += await writeEntries(target, plain.entries, plain.hostPath, plain.mtime);
