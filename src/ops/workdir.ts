@@ -6,6 +6,7 @@ import { computeCacheKey } from '../cache/index.ts';
 import { resolveUser } from '../executor/index.ts';
 import type { WorkdirStep } from '../plan/types.ts';
 import type { Op } from '../solver/index.ts';
+import { numericChown } from './copy.ts';
 import { explainStep, finishLayer, loadRecord } from './layer.ts';
 import { ensureSnapshot } from './rootfs.ts';
 import type { BuildInputs, OpServices } from './services.ts';
@@ -38,7 +39,10 @@ export function createWorkdirOp(
       const parentSnapshot = await ensureSnapshot(services, parent);
       const active = await services.snapshotter.prepare(parentSnapshot);
       try {
-        const owner = await resolveUser(stackOf(active.upperDir, active.lowerDirs), step.user);
+        // As BuildKit's file ops: a numeric USER without a group means gid = uid, passwd or not.
+        const owner =
+          numericChown(step.user) ??
+          (await resolveUser(stackOf(active.upperDir, active.lowerDirs), step.user));
         await ensureDir(active.upperDir, active.lowerDirs, step.path, owner);
       } catch (err) {
         await active.abort().catch(() => undefined);
