@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are Dockerfiles with ${VAR} words.
 /**
  * Issue 3, build-arg scoping, at the planner: global ARGs, defaults,
  * --build-arg, ENV against ARG, the predefined platform and proxy args,
