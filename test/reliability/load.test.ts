@@ -4,14 +4,13 @@
  * processes. All succeed, identical inputs give identical image IDs, every cache key runs exactly
  * once across the whole group, and no lock, lease or temp file is left.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkStore } from '../../src/check/index.ts';
 import { type BuildEvent, createBuilder } from '../../src/index.ts';
-import { E2E_REASON, E2E_SKIP, REPO, tsbuild } from '../support/cli.ts';
+import { E2E_REASON, E2E_SKIP, tsbuild } from '../support/cli.ts';
 import { findLeaks } from './support/leaks.ts';
 
 interface Job {
@@ -128,41 +127,14 @@ describe.skipIf(E2E_SKIP)(`16 concurrent builds on one store (${E2E_REASON})`, (
     const root = await freshStore('many-processes');
     const started = performance.now();
     const outcomes = await Promise.all(
-      jobs.map(
-        (job, i) =>
-          new Promise<{ code: number | null; events: BuildEvent[]; stderr: string; iid: string }>(
-            (resolve, reject) => {
-              const iid = path.join(dir, `iid-${i}`);
-              const args = [
-                path.join(REPO, 'bin', 'tsbuild.js'),
-                '--root',
-                root,
-                'build',
-                '--progress=json',
-                '--source-date-epoch',
-                '0',
-                '--iidfile',
-                iid,
-                ...Object.entries(job.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
-                job.context,
-              ];
-              const child = spawn(process.execPath, args, { env: { ...process.env, CI: 'true' } });
-              let out = '';
-              let stderr = '';
-              child.stdout.on('data', (c: Buffer) => {
-                out += c.toString();
-              });
-              child.stderr.on('data', (c: Buffer) => {
-                stderr += c.toString();
-              });
-              child.on('error', reject);
-              child.on('close', (code) => {
-                const lines = `${out}\n${stderr}`.split('\n').filter((l) => l.startsWith('{'));
-                resolve({ code, events: lines.map((l) => JSON.parse(l) as BuildEvent), stderr, iid });
-              });
-            },
-          ),
-      ),
+      jobs.map(async (job, i) => {
+        const iid = path.join(dir, `iid-${i}`);
+        const buildArgs = Object.entries(job.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
+        const args = ['build', '--progress=json', '--source-date-epoch', '0', '--iidfile', iid, ...buildArgs];
+        const result = await tsbuild([...args, job.context], { root });
+        const lines = `${result.stdout}\n${result.stderr}`.split('\n').filter((l) => l.startsWith('{'));
+        return { ...result, iid, events: lines.map((l) => JSON.parse(l) as BuildEvent) };
+      }),
     );
     const seconds = (performance.now() - started) / 1000;
     for (const o of outcomes) expect(o.code, o.stderr).toBe(0);
