@@ -30,6 +30,8 @@ export interface ShellWordResult {
 }
 
 const EOF = '';
+/** Deeper `${…${…}…}` nesting than any real Dockerfile uses is refused. */
+const MAX_NESTING = 1000;
 const SPECIAL_PARAMS = new Set(['@', '*', '#', '?', '-', '$', '!', '0']);
 const letterOrDigit = /^[\p{L}\p{Nd}_]$/u;
 const digit = /^\p{Nd}$/u;
@@ -93,6 +95,7 @@ export function processShellWord(input: string, options: ShellWordOptions): Shel
   const escapeChar = options.escape;
   const rawQuotes = options.rawQuotes === true;
   let rawEscapes = options.rawEscapes === true;
+  let depth = 0;
 
   const getEnv = (name: string): string | undefined => {
     const value = options.lookup(name);
@@ -154,11 +157,16 @@ export function processShellWord(input: string, options: ShellWordOptions): Shel
   };
 
   const untilClosing = (stop: string, useRawEscapes: boolean, missing: string): string => {
+    // Each level recurses: a hostile word nested 100,000 deep would overflow the stack.
+    if (++depth > MAX_NESTING)
+      throw new ExpandFailure(`substitutions nested deeper than ${MAX_NESTING} levels`);
     try {
       return processUntil(stop, useRawEscapes).value;
     } catch (error) {
       if (cursor.peek() === EOF) throw new ExpandFailure(missing);
       throw error;
+    } finally {
+      depth--;
     }
   };
 
