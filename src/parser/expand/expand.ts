@@ -32,7 +32,9 @@ function run(word: string, env: EnvLookup, options: ExpandOptions): ShellWordRes
     });
   } catch (error) {
     if (!(error instanceof ExpandFailure)) throw error;
-    throw new TsbuildError('DF_EXPAND', `failed to expand ${JSON.stringify(word)}: ${error.message}`, {
+    // A hostile word can be megabytes long: the message shows its start.
+    const shown = word.length > 120 ? `${word.slice(0, 120)}…` : word;
+    throw new TsbuildError('DF_EXPAND', `failed to expand ${JSON.stringify(shown)}: ${error.message}`, {
       cause: error,
       ...(options.location ? { location: options.location } : {}),
       hint: 'check the quotes and $' + '{...} braces in this word; a literal $ is written \\$',
