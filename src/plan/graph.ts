@@ -62,7 +62,10 @@ export function scanStages(
   return stages.map((stage) => {
     const env = new Map<string, string>();
     const get = (name: string) => env.get(name);
-    const baseWord = expandWord(stage.from.image, (n) => metaArgs.get(n), { escape: escapeChar });
+    const baseWord = expandWord(stage.from.image, (n) => metaArgs.get(n), {
+      escape: escapeChar,
+      ...located(file, stage.from.range),
+    });
     const prior = stages.slice(0, stage.index);
     const lower = baseWord.toLowerCase();
     const baseStage = prior.find((s) => s.name === lower);
@@ -80,16 +83,17 @@ export function scanStages(
             buildArgs.get(a.name) ??
             (a.defaultValue === undefined
               ? metaArgs.get(a.name)
-              : expandWord(a.defaultValue, get, { escape: escapeChar }));
+              : expandWord(a.defaultValue, get, { escape: escapeChar, ...located(file, ins.range) }));
           if (value !== undefined) env.set(a.name, value);
         }
       } else if (ins.kind === 'ENV') {
-        for (const p of ins.pairs) env.set(p.key, expandWord(p.value, get, { escape: escapeChar }));
+        for (const p of ins.pairs)
+          env.set(p.key, expandWord(p.value, get, { escape: escapeChar, ...located(file, ins.range) }));
       }
       if (ins.kind === 'COPY' && ins.from !== undefined)
         checkLiteralFrom(ins.from, escapeChar, file, ins.range);
       for (const word of fromWords(ins)) {
-        const name = expandWord(word, get, { escape: escapeChar });
+        const name = expandWord(word, get, { escape: escapeChar, ...located(file, ins.range) });
         if (/^\d+$/.test(name) && Number(name) >= stages.length) {
           throw new TsbuildError('DF_PLAN', `--from=${name}: there is no stage #${name}`, {
             ...located(file, ins.range),
