@@ -59,8 +59,20 @@ function mergeEnv(env: readonly string[], overrides: readonly string[]): string[
 }
 
 /** As Docker prints it in `process "..." did not complete successfully`. */
+/** Longest command shown in an error: a hostile RUN may be megabytes long. */
+const COMMAND_IN_ERROR = 200;
+
+/** The command as an error shows it: control characters escaped (no terminal tricks), long ones cut. */
 function describeCommand(args: readonly string[]): string {
-  return args.join(' ');
+  const text = args
+    .join(' ')
+    .replace(
+      /[\u0000-\u0008\u000b-\u001f\u007f]/g,
+      (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+    );
+  return text.length > COMMAND_IN_ERROR
+    ? `${text.slice(0, COMMAND_IN_ERROR)}… (${text.length} characters)`
+    : text;
 }
 
 async function hostResolvConf(): Promise<string | undefined> {
