@@ -23,7 +23,7 @@ import { TsbuildError } from './errors.ts';
 import { exportBuildOutputs } from './export.ts';
 import { familiarName, parseReference, serializeImage, writeImage } from './image/index.ts';
 import type { OpServices } from './ops/services.ts';
-import { formatPlatform, type Platform, planBuild } from './plan/index.ts';
+import { type BuildPlan, formatPlatform, outline, type Platform, planBuild } from './plan/index.ts';
 import { createSolver, type SolveEvent, type Solver } from './solver/index.ts';
 
 export type { BuildEvent } from './builder/events.ts';
@@ -271,6 +271,31 @@ export async function createBuilder(options: BuilderOptions = {}): Promise<Build
       closed = true;
     },
   };
+}
+
+/**
+ * `tsbuild build --print=outline`: the stages a build would run (base,
+ * build args, dependencies) without running anything. Base images are
+ * resolved (pulled when missing, as a build would) for their config.
+ */
+export async function outlineBuild(
+  options: BuildOptions & BuilderOptions,
+): Promise<{ plan: BuildPlan; text: string }> {
+  const services = await openServices(options);
+  const def = await loadBuildDefinition(options);
+  const resolver = createBaseImageResolver(services.store, {
+    pull: options.pull ?? 'missing',
+    registry: { insecureRegistries: options.insecureRegistries ?? [] },
+    ...(options.signal !== undefined && { signal: options.signal }),
+  });
+  const plan = await planBuild(def.parsed.ast, {
+    file: def.file,
+    buildArgs: new Map(Object.entries(options.buildArgs ?? {})),
+    ...(options.target !== undefined && { target: options.target }),
+    platform: hostPlatform(),
+    resolveImage: resolver.resolve,
+  });
+  return { plan, text: outline(plan) };
 }
 
 /** One build with its own Builder: the simple library entry point. */

@@ -11,6 +11,7 @@ export {
   build,
   createBuilder,
   hostPlatform,
+  outlineBuild,
   type StepReport,
   type StepStatus,
 } from './build.ts';

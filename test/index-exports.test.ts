@@ -33,6 +33,7 @@ const VALUES = [
   'lintDockerfile',
   'listBuildRecords',
   'load',
+  'outlineBuild',
   'login',
   'logout',
   'parseDockerfile',

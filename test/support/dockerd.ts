@@ -49,7 +49,7 @@ async function unmountUnder(dir: string): Promise<void> {
   const points = info
     .split('\n')
     .map((line) => line.split(' ')[4])
-    .filter((p): p is string => p?.startsWith(dir))
+    .filter((p): p is string => p?.startsWith(dir) === true)
     .sort((a, b) => b.length - a.length);
   for (const p of points) await run('umount', ['-l', p]).catch(() => undefined);
 }

@@ -192,6 +192,12 @@ export const CLI_BUILD_FLAGS = {
   quiet: { alias: 'q', type: 'boolean', describe: 'Print only the image ID (on standard output)' },
   iidfile: { type: 'string', describe: 'Write the image ID to this file' },
   'metadata-file': { type: 'string', describe: 'Write build result metadata (JSON) to this file' },
+  print: {
+    type: 'string',
+    choices: ['outline'],
+    describe:
+      'Print information about the build instead of building: outline (stages, bases, build args, dependencies)',
+  },
   check: {
     type: 'boolean',
     describe: 'Run the Dockerfile checks (lint) only, do not build; exit 1 on findings',

@@ -17,6 +17,8 @@ export interface CliBuildSettings {
   readonly metadataFile?: string;
   /** Lint only, no build. */
   readonly check: boolean;
+  /** `--print=outline`: describe the build, do not run it. */
+  readonly print?: 'outline';
   readonly explain: boolean;
   readonly runtime?: string;
 }
@@ -73,6 +75,7 @@ export function toParsedBuild(args: Args, env: NodeJS.ProcessEnv): ParsedBuildAr
     settings: {
       progress,
       check: args.check === true,
+      ...(args.print === 'outline' && { print: 'outline' as const }),
       explain: args.explain === true,
       ...(iidfile !== undefined && { iidfile }),
       ...(metadataFile !== undefined && { metadataFile }),

@@ -14,6 +14,7 @@ import {
   connectBuilder,
   createBuilder,
   type OutputSpec,
+  outlineBuild,
   withBuildRecords,
 } from '../../index.ts';
 import { dockerfileFindings, readDockerfile, reportFindings } from '../commands/dockerfile.ts';
@@ -65,8 +66,16 @@ async function check(parsed: ParsedBuildArgs, ctx: CliContext): Promise<number> 
   return reportFindings(source, dockerfileFindings(source, { ...options.buildArgs }), 'text', ctx);
 }
 
+/** `--print=outline`: the stages the build would run, nothing built. */
+async function printOutline(parsed: ParsedBuildArgs, args: GlobalArgs, ctx: CliContext): Promise<number> {
+  const { text } = await outlineBuild({ ...parsed.options, ...rootOption(args) });
+  ctx.out(text);
+  return EXIT.ok;
+}
+
 export async function runBuild(parsed: ParsedBuildArgs, args: GlobalArgs, ctx: CliContext): Promise<number> {
   if (parsed.settings.check) return check(parsed, ctx);
+  if (parsed.settings.print === 'outline') return printOutline(parsed, args, ctx);
   const { options, settings } = parsed;
   const dockerfile =
     options.dockerfile === '-'
