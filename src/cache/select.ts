@@ -57,8 +57,31 @@ export async function resolveSource(query: SourceQuery): Promise<SourceRoot[]> {
   return roots;
 }
 
+/** The real path of context dir `rel` when it lies inside the context; undefined if missing or outside. */
+async function realInside(contextDir: string, rel: string): Promise<string | undefined> {
+  const [contextReal, real] = await Promise.all([
+    realpath(contextDir),
+    realpath(path.join(contextDir, rel)).catch(() => undefined),
+  ]);
+  if (real === undefined) return undefined;
+  const inside = path.relative(contextReal, real).split(path.sep).join('/');
+  return escapes(inside || '.') ? undefined : real;
+}
+
 async function statSource(query: SourceQuery, rel: string): Promise<Omit<SourceRoot, 'dest'>> {
   const abs = path.join(query.contextDir, rel);
+  // A directory on the way may be a symlink (`up -> ..`, `root -> /`) that the OS would follow
+  // anywhere: every parent must resolve inside the context.
+  const parent = path.posix.dirname(rel);
+  const parentExists =
+    (await lstat(path.join(query.contextDir, parent)).catch(() => undefined)) !== undefined;
+  if (parent !== '.' && parentExists && (await realInside(query.contextDir, parent)) === undefined) {
+    throw new TsbuildError(
+      'CONTEXT',
+      `COPY source "${rel}" goes through a symlink that leads outside the build context`,
+      { hint: 'copy the files the link points to into the context' },
+    );
+  }
   const stats =
     rel === '.' || !query.ignored.matches(rel) ? await lstat(abs).catch(() => undefined) : undefined;
   if (stats === undefined) throw await missingSource(query, rel);
@@ -111,11 +134,16 @@ async function expandGlob(query: SourceQuery, pattern: string): Promise<string[]
 /** The error for a missing source, naming what does exist near it. */
 async function missingSource(query: SourceQuery, rel: string): Promise<TsbuildError> {
   // The nearest directory that exists: its entries are what the user most likely meant.
+  // Directories reached through a symlink out of the context are not listed.
+  const list = async (d: string) =>
+    (await realInside(query.contextDir, d)) === undefined
+      ? undefined
+      : readdir(path.join(query.contextDir, d));
   let dir = path.posix.dirname(rel);
-  let names = await readdir(path.join(query.contextDir, dir)).catch(() => undefined);
+  let names = await list(dir).catch(() => undefined);
   while (names === undefined && dir !== '.') {
     dir = path.posix.dirname(dir);
-    names = await readdir(path.join(query.contextDir, dir)).catch(() => undefined);
+    names = await list(dir).catch(() => undefined);
   }
   const visible = (names ?? [])
     .map((name) => (dir === '.' ? name : `${dir}/${name}`))
