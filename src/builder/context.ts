@@ -3,8 +3,8 @@
  * stdin), its parse and lint results, `.dockerignore`, secrets and SSH
  * sockets, and the run settings that apply to every RUN.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { TsbuildError } from '../errors.ts';
 import type { BuildInputs, SecretSource } from '../ops/services.ts';
 import type { Diagnostic, ParseResult } from '../parser/ast.ts';
@@ -56,12 +56,36 @@ function locationOf(file: string, d: Diagnostic) {
   };
 }
 
+/**
+ * A Dockerfile inside the context belongs to the context: if it is a symlink out of it (a hostile
+ * repository's `Dockerfile -> /etc/shadow`), parse errors would print host files in the build log.
+ * One named outside the context is the user's own choice.
+ */
+async function refuseLinkOutOfContext(dockerfile: string, context: string): Promise<void> {
+  const outside = (rel: string) => rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+  if (outside(relative(resolve(context), dockerfile))) return;
+  const [contextReal, real] = await Promise.all([
+    realpath(context).catch(() => undefined),
+    realpath(dockerfile).catch(() => undefined),
+  ]);
+  // A missing file or context is reported by the read that follows.
+  if (contextReal === undefined || real === undefined || !outside(relative(contextReal, real))) return;
+  throw new TsbuildError(
+    'CONTEXT',
+    `the Dockerfile ${dockerfile} is a symlink that leads outside the build context`,
+    {
+      hint: 'give the file it points to with -f, or copy it into the context',
+    },
+  );
+}
+
 export async function loadBuildDefinition(options: BuildInputsOptions): Promise<BuildDefinition> {
   const path =
     options.dockerfileText === undefined
       ? resolve(options.dockerfile ?? join(options.context, 'Dockerfile'))
       : undefined;
   let text = options.dockerfileText;
+  if (path !== undefined) await refuseLinkOutOfContext(path, options.context);
   if (text === undefined) {
     try {
       text = await readFile(path!, 'utf8');
