@@ -110,6 +110,7 @@ export {
 } from './store/resolve.ts';
 export { type GcRootProvider, type GcRoots, type ImageStore, openImageStore } from './store/store.ts';
 export { type ApplyLayerOptions, type ApplyLayerResult, applyLayer } from './tar/apply-layer.ts';
+export { escapeFileName } from './tar/walk.ts';
 export { type LayerResult, packLayer, type WriteLayerOptions, writeLayer } from './tar/write-layer.ts';
 export type {
   ContainerConfig,

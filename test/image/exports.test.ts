@@ -42,6 +42,7 @@ it('exports exactly the documented functions and constants', () => {
     'digestOfStream',
     'emptyImage',
     'ensureCompressed',
+    'escapeFileName',
     'familiarName',
     'familiarRepository',
     'formatPlatform',

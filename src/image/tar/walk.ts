@@ -27,6 +27,28 @@ function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
+/** A file name as text for messages: printable ASCII as is, every other byte as `\xNN`. */
+export function escapeFileName(raw: Uint8Array): string {
+  let out = '';
+  for (const byte of raw)
+    out +=
+      byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+  return out;
+}
+
+/** Names travel as strings: one that is not valid UTF-8 would come back as another name. */
+function utf8Name(raw: Buffer, prefix: string): string {
+  const name = raw.toString('utf8');
+  if (Buffer.from(name).equals(raw)) return name;
+  throw new TsbuildError(
+    'LAYER_UNSAFE',
+    `cannot put "${prefix}${escapeFileName(raw)}" in a layer: its name is not valid UTF-8`,
+    {
+      hint: 'give the file a UTF-8 name, or remove it in the step that made it',
+    },
+  );
+}
+
 /** overlayfs's own whiteout; the xattr form (an empty marked file) is recognised once xattrs are read. */
 function isDeviceWhiteout(stat: Stats): boolean {
   return stat.isCharacterDevice() && stat.rdev === 0;
@@ -42,7 +64,9 @@ export async function* walkSnapshot(root: string): AsyncGenerator<LayerItem> {
   const seenInodes = new Map<string, string>();
 
   async function* visit(dir: string, prefix: string): AsyncGenerator<LayerItem> {
-    const names = (await fsp.readdir(dir)).sort(byteOrder);
+    const names = (await fsp.readdir(dir, { encoding: 'buffer' }))
+      .map((raw) => utf8Name(raw, prefix))
+      .sort(byteOrder);
     for (const base of names) {
       const file = path.join(dir, base);
       const name = prefix + base;
