@@ -5,6 +5,7 @@ import { getAttribute, listAttributes } from '@napi-rs/xattr';
 import PQueue from 'p-queue';
 import xxhash, { type XXHashAPI } from 'xxhash-wasm';
 import { TsbuildError } from '../errors.ts';
+import { escapeFileName } from '../image/index.ts';
 import { type ContentManifest, type ContextEntry, type EntryType, manifestOf } from './content.ts';
 import { parseDockerignore } from './ignore/dockerignore.ts';
 import { createPatternMatcher } from './ignore/matcher.ts';
@@ -111,16 +112,31 @@ export function createContextHasher(options: ContextHasherOptions = {}): Context
 
     /** A directory's entries below it, in name order; ignored/excluded paths left out. */
     const walk = async (root: SourceRoot, rel: string, dest: string): Promise<ContextEntry[]> => {
-      const names = (await readdir(path.join(contextDir, rel))).sort();
+      const listed = await readdir(path.join(contextDir, rel), { encoding: 'buffer' });
+      const names = listed
+        .map((raw) => ({ raw, name: raw.toString('utf8') }))
+        .sort((a, b) => (a.name < b.name ? -1 : 1));
       statCache?.listed(rel);
       const children = await Promise.all(
-        names.map(async (name): Promise<ContextEntry[]> => {
+        names.map(async ({ raw, name }): Promise<ContextEntry[]> => {
           const childRel = rel === '.' ? name : `${rel}/${name}`;
           const childDest = dest === '.' ? name : `${dest}/${name}`;
           const below = childRel.slice(root.resolved === '.' ? 0 : root.resolved.length + 1);
           if (excluded.matches(below) || excluded.matches(childRel)) return [];
           const isIgnored = ignored.matches(childRel);
           if (isIgnored && !ignored.hasExclusions) return [];
+          // Paths are strings from here on: a name that is not UTF-8 would be read as another name.
+          if (!Buffer.from(name).equals(raw)) {
+            if (isIgnored) return [];
+            const shown = `${rel === '.' ? '' : `${rel}/`}${escapeFileName(raw)}`;
+            throw new TsbuildError(
+              'CONTEXT',
+              `cannot copy "${shown}" from the context: its name is not valid UTF-8`,
+              {
+                hint: 'rename the file, or exclude it in .dockerignore',
+              },
+            );
+          }
           const st = await lstat(path.join(contextDir, childRel), { bigint: true });
           // Sockets, FIFOs and devices cannot be copied into a layer (and reading a FIFO blocks).
           if (!isCopyable(st)) return [];
