@@ -3,37 +3,28 @@
  * itself, a megabyte RUN, a NUL byte in a RUN, 100,000 instructions. Each fails cleanly (a short
  * error saying what and where, no image) or builds correctly; nothing of the host is copied.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { E2E_REASON, E2E_SKIP, tsbuild } from '../support/cli.ts';
+import { useBusyboxStore } from './support/busybox-store.ts';
 
 describe.skipIf(E2E_SKIP)(`hostile Dockerfiles in real builds (${E2E_REASON})`, () => {
-  let dir: string;
-  let root: string;
+  const store = useBusyboxStore('tsbuild-hostile-df-');
   let n = 0;
 
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'tsbuild-hostile-df-'));
-    root = path.join(dir, 'store');
-    const imported = await tsbuild(['import', inject('busyboxRootfs'), 'busybox:local'], { root });
-    expect(imported.code, imported.stderr).toBe(0);
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
   async function build(dockerfile: string, files: Readonly<Record<string, string>> = {}) {
-    const context = path.join(dir, `context-${++n}`);
+    const context = path.join(store.dir, `context-${++n}`);
     await mkdir(context);
     await writeFile(path.join(context, 'Dockerfile'), dockerfile);
     for (const [name, content] of Object.entries(files)) {
       await mkdir(path.dirname(path.join(context, name)), { recursive: true });
       await writeFile(path.join(context, name), content);
     }
-    const result = await tsbuild(['build', '--progress=plain', '-t', `hostile:${n}`, context], { root });
-    const images = await tsbuild(['images', '--format', 'json'], { root });
+    const result = await tsbuild(['build', '--progress=plain', '-t', `hostile:${n}`, context], {
+      root: store.root,
+    });
+    const images = await tsbuild(['images', '--format', 'json'], { root: store.root });
     const tagged = (JSON.parse(images.stdout) as { tag: string }[]).some((i) => i.tag === String(n));
     return { ...result, tagged, error: result.stderr.split('\n').filter((l) => /^(error|hint):/.test(l)) };
   }
