@@ -92,12 +92,16 @@ export async function openStatCache(
       listed.add(dirRelPath);
     },
     save() {
-      if (!dirty) return saving;
-      dirty = false;
+      // Entries of paths that vanished from a listed directory go, even when nothing new was stored.
       for (const name of Object.keys(entries)) {
         const slash = name.lastIndexOf('/');
-        if (!seen.has(name) && listed.has(slash < 0 ? '.' : name.slice(0, slash))) delete entries[name];
+        if (!seen.has(name) && listed.has(slash < 0 ? '.' : name.slice(0, slash))) {
+          delete entries[name];
+          dirty = true;
+        }
       }
+      if (!dirty) return saving;
+      dirty = false;
       const snapshot: StatFile = { version: 1, context: contextDir, entries };
       saving = saving.then(() => writeJsonAtomic(file, snapshot));
       return saving;
