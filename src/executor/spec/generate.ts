@@ -13,6 +13,7 @@ import {
   SHM_SIZE,
 } from './defaults.ts';
 import type { OciMount, OciResources, OciSpec } from './oci.ts';
+import { seccompProfile } from './seccomp.ts';
 
 export type NetworkMode = 'host' | 'none';
 
@@ -149,6 +150,7 @@ export function generateSpec(input: SpecInput): OciSpec {
       resources: resources(input.limits),
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
+      seccomp: seccompProfile(),
     },
   };
 }

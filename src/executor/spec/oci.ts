@@ -1,4 +1,5 @@
 /** The subset of the OCI runtime spec (config.json, v1.0.2) that tsbuild generates. */
+import type { OciSeccomp } from './seccomp.ts';
 
 export interface OciMount {
   readonly destination: string;
@@ -45,6 +46,7 @@ export interface OciLinux {
   readonly resources: OciResources;
   readonly maskedPaths: readonly string[];
   readonly readonlyPaths: readonly string[];
+  readonly seccomp: OciSeccomp;
 }
 
 export interface OciSpec {
