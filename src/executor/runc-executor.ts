@@ -10,7 +10,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { TsbuildError } from '../errors.ts';
 import { findMountStubs } from './artifacts.ts';
 import { launchContainer } from './container.ts';
-import { DISK_FULL_HINT, diskFullNote } from './disk-space.ts';
+import { explainFailure } from './failure-notes.ts';
 import { nofileLimit } from './limits.ts';
 import type { BuiltMounts } from './mounts/builder.ts';
 import { prepareMounts } from './mounts/prepare.ts';
@@ -182,11 +182,11 @@ export function createRuncExecutor(options: RuncExecutorOptions): Executor {
       if (result.exitCode !== 0 && runOptions.allowFailure !== true) {
         const lines = tail.lines(OUTPUT_LINES_IN_ERROR);
         const output = lines.length > 0 ? `\nlast ${lines.length} lines of output:\n${lines.join('\n')}` : '';
-        const full = await diskFullNote(request.snapshot.upperDir);
+        const why = await explainFailure(result.exitCode, request.snapshot.upperDir, request.limits);
         throw new TsbuildError(
           'RUN_FAILED',
-          `process "${command}" did not complete successfully: exit code: ${result.exitCode}${full === undefined ? '' : `; ${full}`}${output}`,
-          full === undefined ? {} : { hint: DISK_FULL_HINT },
+          `process "${command}" did not complete successfully: exit code: ${result.exitCode}${why === undefined ? '' : `; ${why.note}`}${output}`,
+          why === undefined ? {} : { hint: why.hint },
         );
       }
       return { exitCode: result.exitCode };
