@@ -1,7 +1,9 @@
 /**
  * Copy snapshots, after the step: what changed in a plain rootfs since it was materialised, written
  * into the snapshot's upper dir in overlay form, so callers see the same diff contract as with
- * overlayfs. A change is detected by inode and ctime, which no process can set back.
+ * overlayfs. A change is detected by inode and ctime, which no process can set back; an entry is
+ * the same entry only with the same inode number and birth time, since a deleted entry's inode
+ * number is soon reused (`rm -rf /root && mkdir /root` often gets the old number back).
  */
 import { execFile } from 'node:child_process';
 import type { BigIntStats, Stats } from 'node:fs';
@@ -20,6 +22,8 @@ type Kind = 'directory' | 'other';
 interface EntryState {
   readonly kind: Kind;
   readonly ino: bigint;
+  /** 0 where the filesystem keeps no birth time: the inode number alone then. */
+  readonly birthNs: bigint;
   readonly ctimeNs: bigint;
 }
 
@@ -29,7 +33,12 @@ export interface TreeState {
 }
 
 function stateOf(stats: BigIntStats): EntryState {
-  return { kind: stats.isDirectory() ? 'directory' : 'other', ino: stats.ino, ctimeNs: stats.ctimeNs };
+  return {
+    kind: stats.isDirectory() ? 'directory' : 'other',
+    ino: stats.ino,
+    birthNs: stats.birthtimeNs,
+    ctimeNs: stats.ctimeNs,
+  };
 }
 
 export async function recordTree(dir: string): Promise<TreeState> {
@@ -77,7 +86,8 @@ async function findChanges(
       if (exclude.has(path)) continue;
       const now = stateOf(await lstat(join(rootfs, path), { bigint: true }));
       const then = before.entries.get(path);
-      if (then === undefined || then.kind !== now.kind || then.ino !== now.ino) {
+      const replaced = then === undefined || then.ino !== now.ino || then.birthNs !== now.birthNs;
+      if (replaced || then.kind !== now.kind) {
         changes.copy.push(path);
         // As overlayfs does: a directory made where something was below starts opaque.
         if (then !== undefined && now.kind === 'directory') changes.opaque.push(path);
