@@ -1,12 +1,11 @@
 /**
  * The build context as a directory: a directory as it is; `-` (a tar on
  * standard input) or a tarball path unpacked safely into a scratch
- * directory that is removed after the build.
+ * directory that is removed after the build (./unpack.ts, loaded only then).
  */
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { TsbuildError, unpackContext } from '../../index.ts';
+import { TsbuildError } from '../../index.ts';
 import type { CliContext } from '../shared.ts';
 
 export type ContextSource =
@@ -41,12 +40,7 @@ export async function openContext(
   ctx: CliContext,
   signal: AbortSignal,
 ): Promise<OpenedContext> {
-  switch (source.kind) {
-    case 'directory':
-      return { dir: source.path, dispose: async () => {} };
-    case 'stdin':
-      return unpackContext(ctx.stdin as AsyncIterable<Uint8Array>, { scratch, signal });
-    case 'tarball':
-      return unpackContext(createReadStream(source.path), { scratch, signal });
-  }
+  if (source.kind === 'directory') return { dir: source.path, dispose: async () => {} };
+  const { unpackArchive } = await import('./unpack.ts');
+  return unpackArchive(source, scratch, ctx, signal);
 }

@@ -6,33 +6,20 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type Builder,
-  type BuildOptions,
-  type BuildOutputOptions,
-  type BuildResult,
-  connectBuilder,
-  createBuilder,
-  type OutputSpec,
-  outlineBuild,
-  withBuildRecords,
-} from '../../index.ts';
-import { dockerfileFindings, readDockerfile, reportFindings } from '../commands/dockerfile.ts';
+import type { Builder, BuildOptions, BuildOutputOptions, BuildResult, OutputSpec } from '../../index.ts';
+import { readDockerfile } from '../dockerfile-source.ts';
 import { EXIT } from '../errors.ts';
 import { createReporter } from '../progress/choose.ts';
-import { type CliContext, type GlobalArgs, hostOf, rootOption } from '../shared.ts';
+import { type CliContext, type GlobalArgs, hostOf } from '../shared.ts';
 import { handleInterrupts } from '../signals.ts';
 import { contextSource, openContext } from './context.ts';
 import type { ParsedBuildArgs } from './parse-args.ts';
 
+/** In-process the whole engine loads; through a daemon (`--host`) only its client does. */
 async function openBuilder(parsed: ParsedBuildArgs, args: GlobalArgs, ctx: CliContext): Promise<Builder> {
   const host = hostOf(args, ctx.env);
-  if (host !== undefined) return connectBuilder({ host, env: ctx.env });
-  const builder = await createBuilder({
-    ...rootOption(args),
-    ...(parsed.settings.runtime !== undefined && { runtime: parsed.settings.runtime }),
-  });
-  return withBuildRecords(builder);
+  if (host !== undefined) return (await import('./remote.ts')).openRemoteBuilder(host, ctx.env);
+  return (await import('./engine.ts')).openLocalBuilder(parsed, args);
 }
 
 /** `dest=-` is standard output. */
@@ -63,19 +50,14 @@ async function check(parsed: ParsedBuildArgs, ctx: CliContext): Promise<number> 
   const { options } = parsed;
   const path = options.dockerfile ?? join(options.context, 'Dockerfile');
   const source = await readDockerfile(path, ctx);
+  const { dockerfileFindings, reportFindings } = await import('../actions/dockerfile.ts');
   return reportFindings(source, dockerfileFindings(source, { ...options.buildArgs }), 'text', ctx);
-}
-
-/** `--print=outline`: the stages the build would run, nothing built. */
-async function printOutline(parsed: ParsedBuildArgs, args: GlobalArgs, ctx: CliContext): Promise<number> {
-  const { text } = await outlineBuild({ ...parsed.options, ...rootOption(args) });
-  ctx.out(text);
-  return EXIT.ok;
 }
 
 export async function runBuild(parsed: ParsedBuildArgs, args: GlobalArgs, ctx: CliContext): Promise<number> {
   if (parsed.settings.check) return check(parsed, ctx);
-  if (parsed.settings.print === 'outline') return printOutline(parsed, args, ctx);
+  if (parsed.settings.print === 'outline')
+    return (await import('./engine.ts')).printOutline(parsed, args, ctx);
   const { options, settings } = parsed;
   const dockerfile =
     options.dockerfile === '-'

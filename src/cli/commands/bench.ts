@@ -1,20 +1,7 @@
 /** `tsbuild bench`: cold, no-op and mutation rebuild times of a context, and cache hit ratios. */
 import type { Argv } from 'yargs';
-import { formatBench, summarize } from '../bench/report.ts';
-import { runBench } from '../bench/scenarios.ts';
-import { keyValues } from '../build/values.ts';
-import type { CliContext, GlobalArgs } from '../shared.ts';
-
-interface BenchArgs extends GlobalArgs {
-  readonly context: string;
-  readonly file?: string;
-  readonly target?: string;
-  readonly 'build-arg'?: string[];
-  readonly runs: number;
-  readonly mutate?: string[];
-  readonly format: 'table' | 'json';
-  readonly compare?: string;
-}
+import type { BenchArgs } from '../actions/bench.ts';
+import type { CliContext } from '../shared.ts';
 
 export function benchCommand(parser: Argv, ctx: CliContext): void {
   parser.command<BenchArgs>(
@@ -42,20 +29,6 @@ export function benchCommand(parser: Argv, ctx: CliContext): void {
           "$0 bench . --compare 'docker build -q -t cmp {context}'",
           'Against docker build (no-op and mutations)',
         ),
-    async (args) => {
-      const scenarios = await runBench({
-        context: args.context,
-        ...(args.file !== undefined && { dockerfile: args.file }),
-        ...(args.target !== undefined && { target: args.target }),
-        buildArgs: keyValues(args['build-arg'], ctx.env, '--build-arg'),
-        runs: Math.max(1, Math.trunc(args.runs)),
-        mutate: args.mutate ?? [],
-        ...(args.compare !== undefined && { compare: args.compare }),
-        ...(args.root !== undefined && { root: args.root }),
-        say: (line) => ctx.err(`bench: ${line}\n`),
-      });
-      const summaries = scenarios.map(summarize);
-      ctx.out(args.format === 'json' ? `${JSON.stringify(summaries, null, 2)}\n` : formatBench(summaries));
-    },
+    async (args) => (await import('../actions/bench.ts')).benchCommand(args, ctx),
   );
 }

@@ -1,7 +1,6 @@
 /** `tsbuild [build] [OPTIONS] CONTEXT`, with docker build's option names (see ../build/flags.ts). */
 import type { Argv } from 'yargs';
 import { applyBuildFlags, toParsedBuild } from '../build/parse-args.ts';
-import { runBuild } from '../build/run.ts';
 import type { CliContext, GlobalArgs } from '../shared.ts';
 
 export function buildCommand(parser: Argv, ctx: CliContext, setExit: (code: number) => void): void {
@@ -10,7 +9,8 @@ export function buildCommand(parser: Argv, ctx: CliContext, setExit: (code: numb
     'Build an image from a Dockerfile',
     (y) => applyBuildFlags(y) as Argv<GlobalArgs>,
     async (args) => {
-      setExit(await runBuild(toParsedBuild(args, ctx.env), args, ctx));
+      const parsed = toParsedBuild(args, ctx.env);
+      setExit(await (await import('../build/run.ts')).runBuild(parsed, args, ctx));
     },
   );
 }

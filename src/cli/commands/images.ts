@@ -1,12 +1,10 @@
 /** Image commands: images, tag, rmi, inspect, history. */
 import type { Argv } from 'yargs';
-import { history, images, inspect, rmi, tag } from '../../index.ts';
-import { type CliContext, type GlobalArgs, rootOption } from '../shared.ts';
-import { formatSize, formatTable, shortId, timeAgo } from '../table.ts';
+import type { FormatArgs, ImageArgs, RmiArgs, TagArgs } from '../actions/images.ts';
+import type { CliContext } from '../shared.ts';
 
-interface FormatArgs extends GlobalArgs {
-  readonly format?: string;
-}
+/** The image store loads only when one of these commands runs. */
+const actions = () => import('../actions/images.ts');
 
 export function imageCommands(parser: Argv, ctx: CliContext): void {
   parser.command<FormatArgs>(
@@ -16,23 +14,10 @@ export function imageCommands(parser: Argv, ctx: CliContext): void {
       y
         .option('format', { type: 'string', choices: ['table', 'json'], default: 'table' })
         .example('$0 images --format json', 'Machine-readable list'),
-    async (args) => {
-      const rows = await images(rootOption(args));
-      if (args.format === 'json') {
-        ctx.out(`${JSON.stringify(rows, null, 2)}\n`);
-        return;
-      }
-      const now = Date.now();
-      ctx.out(
-        formatTable(
-          ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'],
-          rows.map((r) => [r.repository, r.tag, shortId(r.id), timeAgo(r.created, now), formatSize(r.size)]),
-        ),
-      );
-    },
+    async (args) => (await actions()).imagesCommand(args, ctx),
   );
 
-  parser.command<GlobalArgs & { source: string; target: string }>(
+  parser.command<TagArgs>(
     'tag <source> <target>',
     'Give an image another name',
     (y) =>
@@ -40,12 +25,10 @@ export function imageCommands(parser: Argv, ctx: CliContext): void {
         .positional('source', { type: 'string', demandOption: true })
         .positional('target', { type: 'string', demandOption: true })
         .example('$0 tag my-httpd my-httpd:1.0', 'Another tag for the same image'),
-    async (args) => {
-      await tag(args.source, args.target, rootOption(args));
-    },
+    async (args) => (await actions()).tagCommand(args),
   );
 
-  parser.command<GlobalArgs & { images: string[]; force?: boolean }>(
+  parser.command<RmiArgs>(
     ['rmi <images..>', 'image rm'],
     'Remove images: untag them, and delete their blobs when nothing else uses them',
     (y) =>
@@ -53,26 +36,20 @@ export function imageCommands(parser: Argv, ctx: CliContext): void {
         .positional('images', { type: 'string', array: true, demandOption: true })
         .option('force', { alias: 'f', type: 'boolean', describe: 'Remove an image ID with several names' })
         .example('$0 rmi my-httpd', 'Untag my-httpd:latest (and free its layers if nothing else uses them)'),
-    async (args) => {
-      const events = await rmi(args.images, { ...rootOption(args), force: args.force === true });
-      for (const e of events)
-        ctx.out('untagged' in e ? `Untagged: ${e.untagged}\n` : `Deleted: ${e.deleted}\n`);
-    },
+    async (args) => (await actions()).rmiCommand(args, ctx),
   );
 
-  parser.command<GlobalArgs & { image: string }>(
+  parser.command<ImageArgs>(
     'inspect <image>',
     'Show an image: config, manifest, history, layers (JSON)',
     (y) =>
       y
         .positional('image', { type: 'string', demandOption: true })
         .example('$0 inspect my-httpd', 'Config, manifest, layers and history as JSON'),
-    async (args) => {
-      ctx.out(`${JSON.stringify(await inspect(args.image, rootOption(args)), null, 2)}\n`);
-    },
+    async (args) => (await actions()).inspectCommand(args, ctx),
   );
 
-  parser.command<FormatArgs & { image: string }>(
+  parser.command<FormatArgs & ImageArgs>(
     'history <image>',
     'Show the steps that made an image',
     (y) =>
@@ -80,25 +57,6 @@ export function imageCommands(parser: Argv, ctx: CliContext): void {
         .positional('image', { type: 'string', demandOption: true })
         .option('format', { type: 'string', choices: ['table', 'json'], default: 'table' })
         .example('$0 history my-httpd', 'One row per Dockerfile step, newest first'),
-    async (args) => {
-      const rows = await history(args.image, rootOption(args));
-      if (args.format === 'json') {
-        ctx.out(`${JSON.stringify(rows, null, 2)}\n`);
-        return;
-      }
-      const now = Date.now();
-      ctx.out(
-        formatTable(
-          ['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'],
-          rows.map((r) => [
-            r.layer === undefined ? '<missing>' : shortId(r.layer),
-            timeAgo(r.created, now),
-            r.createdBy.slice(0, 60),
-            formatSize(r.size),
-            r.comment,
-          ]),
-        ),
-      );
-    },
+    async (args) => (await actions()).historyCommand(args, ctx),
   );
 }

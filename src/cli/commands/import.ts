@@ -1,14 +1,7 @@
 /** `tsbuild import`: docker import, a root filesystem tarball made into a one-layer image. */
 import type { Argv } from 'yargs';
-import { importImage } from '../../index.ts';
-import { type CliContext, type GlobalArgs, rootOption } from '../shared.ts';
-import { handleInterrupts } from '../signals.ts';
-
-interface ImportArgs extends GlobalArgs {
-  readonly file: string;
-  readonly reference: string;
-  readonly message?: string;
-}
+import type { ImportArgs } from '../actions/import.ts';
+import type { CliContext } from '../shared.ts';
 
 export function importCommand(parser: Argv, ctx: CliContext): void {
   parser.command<ImportArgs>(
@@ -25,19 +18,6 @@ export function importCommand(parser: Argv, ctx: CliContext): void {
         .option('message', { alias: 'm', type: 'string', describe: 'Comment for the history entry' })
         .example('$0 import rootfs.tar busybox:local', 'The base image of the demo')
         .example('tar -C rootfs -c . | $0 import - mybase', 'From standard input'),
-    async (args) => {
-      const interrupts = handleInterrupts('import', (t) => ctx.err(`${t}\n`));
-      try {
-        const source = args.file === '-' ? (ctx.stdin as AsyncIterable<Uint8Array>) : args.file;
-        const id = await importImage(source, args.reference, {
-          ...rootOption(args),
-          ...(args.message !== undefined && { message: args.message }),
-          signal: interrupts.signal,
-        });
-        ctx.out(`${id}\n`);
-      } finally {
-        interrupts.dispose();
-      }
-    },
+    async (args) => (await import('../actions/import.ts')).importCommand(args, ctx),
   );
 }

@@ -1,19 +1,7 @@
 /** `tsbuild run [--rm] IMAGE [CMD...]`: a container from an image, host network, removed on exit. */
 import type { Argv } from 'yargs';
-import { runImage, TsbuildError } from '../../index.ts';
-import { type CliContext, type GlobalArgs, rootOption } from '../shared.ts';
-
-interface RunArgs extends GlobalArgs {
-  readonly image: string;
-  readonly command?: string[];
-  readonly rm?: boolean;
-  readonly env?: string[];
-  readonly entrypoint?: string;
-  readonly workdir?: string;
-  readonly user?: string;
-  readonly network?: string;
-  readonly runtime?: string;
-}
+import type { RunArgs } from '../actions/run.ts';
+import type { CliContext } from '../shared.ts';
 
 /** Options of `run` that take a value, so the image can be told apart from option values. */
 const RUN_VALUE_OPTIONS = new Set([
@@ -80,38 +68,6 @@ export function runCommand(parser: Argv, ctx: CliContext, setExit: (code: number
         .option('runtime', { type: 'string', describe: 'OCI runtime: runc (default), crun or a path' })
         .example('$0 run --rm my-httpd', 'Serve the demo page on 127.0.0.1:8080')
         .example('$0 run busybox:local cat /etc/passwd', 'Run a one-off command'),
-    async (args) => {
-      const controller = new AbortController();
-      const stop = () => controller.abort(new TsbuildError('CANCELLED', 'container stopped'));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
-        const code = await runImage({
-          ...rootOption(args),
-          image: args.image,
-          // Words after IMAGE arrive after the `--` that separateRunCommand put there.
-          command: [...(args.command ?? []), ...(args._ ?? []).slice(1)].map(String),
-          ...(args.env !== undefined && { env: args.env }),
-          ...(args.entrypoint !== undefined && { entrypoint: args.entrypoint }),
-          ...(args.workdir !== undefined && { workdir: args.workdir }),
-          ...(args.user !== undefined && { user: args.user }),
-          network: args.network === 'none' ? 'none' : 'host',
-          ...(args.runtime !== undefined && { runtime: args.runtime }),
-          signal: controller.signal,
-          onOutput: (stream, chunk) =>
-            stream === 'stdout' ? ctx.out(chunk.toString()) : ctx.err(chunk.toString()),
-        });
-        setExit(code);
-      } catch (err) {
-        if (controller.signal.aborted) {
-          setExit(0);
-          return;
-        }
-        throw err;
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
-    },
+    async (args) => setExit(await (await import('../actions/run.ts')).runCommand(args, ctx)),
   );
 }

@@ -1,34 +1,13 @@
 /** Store commands: `du`, `prune`, and `logs` (the step logs kept with each build record). */
 import type { Argv } from 'yargs';
-import {
-  defaultRoot,
-  diskUsage,
-  listBuildRecords,
-  pruneStore,
-  readBuildRecord,
-  readStepLog,
-  TsbuildError,
-} from '../../index.ts';
-import { parseBytes } from '../build/values.ts';
-import type { CliContext, GlobalArgs } from '../shared.ts';
-import { formatSize, formatTable, timeAgo } from '../table.ts';
+import type { DuArgs, LogsArgs, PruneArgs } from '../actions/store.ts';
+import type { CliContext } from '../shared.ts';
 
-const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 };
-
-/** `24h`, `90m`, `7d`, `1h30m`. */
-export function parseDuration(text: string): number {
-  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)([smhd])/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text)
-    throw new TsbuildError('USAGE', `"${text}" is not a duration`, { hint: 'e.g. 24h, 90m or 7d' });
-  return parts.reduce((ms, p) => ms + Number(p[1]) * DURATION_UNITS[p[2]!]!, 0);
-}
-
-function rootOf(args: GlobalArgs): string {
-  return args.root ?? defaultRoot();
-}
+/** The store's accounting loads only when one of these commands runs. */
+const actions = () => import('../actions/store.ts');
 
 export function storeCommands(parser: Argv, ctx: CliContext): void {
-  parser.command<GlobalArgs & { verbose?: boolean; format: string }>(
+  parser.command<DuArgs>(
     ['du', 'system df'],
     'Show the space the store uses, by kind',
     (y) =>
@@ -40,40 +19,10 @@ export function storeCommands(parser: Argv, ctx: CliContext): void {
         })
         .option('format', { type: 'string', choices: ['table', 'json'], default: 'table' })
         .example('$0 du -v', 'What each cache record holds'),
-    async (args) => {
-      const usage = await diskUsage({ root: rootOf(args), verbose: args.verbose === true });
-      if (args.format === 'json') {
-        ctx.out(`${JSON.stringify(usage, null, 2)}\n`);
-        return;
-      }
-      const rows: [string, string, string][] = [
-        ['snapshots', String(usage.snapshots.count), formatSize(usage.snapshots.bytes)],
-        ['blobs', String(usage.blobs.count), formatSize(usage.blobs.bytes)],
-        ['cache mounts', String(usage.cacheMounts.count), formatSize(usage.cacheMounts.bytes)],
-        ['cache records', String(usage.records.count), formatSize(usage.records.bytes)],
-        ['build logs', String(usage.buildRecords.count), formatSize(usage.buildRecords.bytes)],
-        ['total', '', formatSize(usage.totalBytes)],
-      ];
-      ctx.out(formatTable(['TYPE', 'COUNT', 'SIZE'], rows));
-      if (usage.perRecord !== undefined && usage.perRecord.length > 0) {
-        const now = Date.now();
-        ctx.out('\n');
-        ctx.out(
-          formatTable(
-            ['KEY', 'SIZE', 'LAST USED', 'DESCRIPTION'],
-            usage.perRecord.map((r) => [
-              r.key.replace(/^sha256:/, '').slice(0, 12),
-              formatSize(r.bytes),
-              timeAgo(new Date(r.lastUsed).toISOString(), now),
-              r.description ?? '',
-            ]),
-          ),
-        );
-      }
-    },
+    async (args) => (await actions()).duCommand(args, ctx),
   );
 
-  parser.command<GlobalArgs & { all?: boolean; filter?: string[]; 'keep-storage'?: string; force?: boolean }>(
+  parser.command<PruneArgs>(
     ['prune', 'builder prune'],
     'Free space: unused cache records, orphan snapshots and blobs, old build logs',
     (y) =>
@@ -99,29 +48,10 @@ export function storeCommands(parser: Argv, ctx: CliContext): void {
         })
         .example('$0 prune --filter until=24h', 'Records unused for a day')
         .example('$0 prune --keep-storage 5g', 'Keep the store under 5 GiB'),
-    async (args) => {
-      let untilMs: number | undefined;
-      for (const f of args.filter ?? []) {
-        const m = /^until=(.+)$/.exec(f);
-        if (m === null) throw new TsbuildError('USAGE', `--filter ${f}: only until=DURATION is supported`);
-        untilMs = parseDuration(m[1]!);
-      }
-      const report = await pruneStore({
-        root: rootOf(args),
-        ...(args.all === true && { all: true }),
-        ...(untilMs !== undefined && { untilMs }),
-        ...(args['keep-storage'] !== undefined && {
-          keepStorage: parseBytes(args['keep-storage'], '--keep-storage'),
-        }),
-      });
-      ctx.out(
-        `Removed ${report.records} cache records, ${report.snapshots} snapshots, ${report.buildRecords} build logs\n` +
-          `Total reclaimed space: ${formatSize(report.freedBytes)}\n`,
-      );
-    },
+    async (args) => (await actions()).pruneCommand(args, ctx),
   );
 
-  parser.command<GlobalArgs & { build?: string; step?: string; format: string }>(
+  parser.command<LogsArgs>(
     'logs [build] [step]',
     'Print the full output of a build step (no BUILD: list recent builds; no STEP: list its steps)',
     (y) =>
@@ -134,45 +64,6 @@ export function storeCommands(parser: Argv, ctx: CliContext): void {
         .option('format', { type: 'string', choices: ['table', 'json'], default: 'table' })
         .example('$0 logs', 'Recent builds')
         .example('$0 logs latest 5', 'Everything step #5 of the last build printed'),
-    async (args) => {
-      const root = rootOf(args);
-      if (args.build === undefined) {
-        const records = await listBuildRecords(root);
-        if (args.format === 'json') return void ctx.out(`${JSON.stringify(records, null, 2)}\n`);
-        const now = Date.now();
-        ctx.out(
-          formatTable(
-            ['BUILD', 'STARTED', 'STATUS', 'DURATION', 'TAGS'],
-            records.map((r) => [
-              r.id.slice(0, 12),
-              timeAgo(r.startedAt, now),
-              r.status,
-              `${(r.durationMs / 1000).toFixed(1)}s`,
-              r.tags.join(', '),
-            ]),
-          ),
-        );
-        return;
-      }
-      const record = await readBuildRecord(root, args.build);
-      if (args.step === undefined) {
-        if (args.format === 'json') return void ctx.out(`${JSON.stringify(record, null, 2)}\n`);
-        ctx.out(
-          formatTable(
-            ['#', 'STATUS', 'DURATION', 'OUTPUT', 'STEP'],
-            record.steps.map((s) => [
-              String(s.n),
-              s.status,
-              s.durationMs === undefined ? '' : `${(s.durationMs / 1000).toFixed(1)}s`,
-              formatSize(s.logBytes),
-              s.name,
-            ]),
-          ),
-        );
-        return;
-      }
-      const { log } = await readStepLog(root, record, args.step);
-      ctx.out(log);
-    },
+    async (args) => (await actions()).logsCommand(args, ctx),
   );
 }
