@@ -208,9 +208,19 @@ export async function applyLayer(
     skippedDevices: 0,
     skippedXattrs: 0,
   };
-  const { compression, stream } = await openDecompressed(source);
+  let compressedBytes = 0;
+  const counted = (async function* () {
+    for await (const chunk of source) {
+      compressedBytes += chunk.byteLength;
+      yield chunk;
+    }
+  })();
+  const { compression, stream } = await openDecompressed(counted);
   const counter = createDigestCounter();
-  const limited = createByteLimit(state.maxBytes, (chunk) => counter.update(chunk));
+  // The default limits also watch the expansion ratio; an explicit maxBytes is the caller's call.
+  const ratioOf =
+    compression !== 'none' && options.maxBytes === undefined ? () => compressedBytes : undefined;
+  const limited = createByteLimit(state.maxBytes, (chunk) => counter.update(chunk), ratioOf);
   const extract = createExtract();
   const feeding = pipeline(stream, limited, extract as unknown as NodeJS.WritableStream, {
     ...(options.signal ? { signal: options.signal } : {}),
