@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { findLeaks } from '../reliability/support/leaks.ts';
 import { E2E_REASON, E2E_SKIP, tsbuild } from '../support/cli.ts';
 import { useBusyboxStore } from './support/busybox-store.ts';
+import { runOutput } from './support/output.ts';
 
 const sha256 = async (file: string) =>
   createHash('sha256')
@@ -34,10 +35,7 @@ describe.skipIf(E2E_SKIP)(`escape attempts from RUN (${E2E_REASON})`, () => {
     const result = await tsbuild(['build', '--progress=plain', '--no-cache', ...extra, context], {
       root: store.root,
     });
-    const output = result.stderr
-      .split('\n')
-      .filter((l) => /^#\d+ +\d+\.\d+ /.test(l))
-      .map((l) => l.replace(/^#\d+ +\d+\.\d+ /, ''));
+    const output = runOutput(result.stderr);
     return { ...result, output };
   }
 
