@@ -16,8 +16,11 @@ import { assembleImage, stageChain } from './assemble.ts';
 import { checkBuildDefinition, loadBuildDefinition, makeBuildInputs } from './context.ts';
 import { type BuildEvent, phase } from './events.ts';
 import { buildGraph } from './graph.ts';
+import { hostPlatform } from './platform.ts';
 import { exportCaches, importCaches, parseCacheSpecs, withInlineCache } from './remote-cache.ts';
 import { createBaseImageResolver } from './resolve.ts';
+
+export { hostPlatform };
 
 const NO_RANGE = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
 
@@ -32,18 +35,6 @@ function checkPlatform(wanted: string | undefined, host: Platform): void {
       hint: 'drop --platform, or build on a machine of that platform',
     },
   );
-}
-
-export function hostPlatform(): Platform {
-  const arch: Record<string, string> = {
-    x64: 'amd64',
-    arm64: 'arm64',
-    arm: 'arm',
-    ppc64: 'ppc64le',
-    s390x: 's390x',
-    riscv64: 'riscv64',
-  };
-  return { os: 'linux', architecture: arch[process.arch] ?? process.arch };
 }
 
 function stepReports(events: readonly SolveEvent[]): StepReport[] {
