@@ -4,11 +4,14 @@
  * sockets, and the run settings that apply to every RUN.
  */
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { TsbuildError } from '../errors.ts';
 import type { BuildInputs, SecretSource } from '../ops/services.ts';
 import type { Diagnostic, ParseResult } from '../parser/ast.ts';
 import { lintDockerfile, parseDockerfile } from '../parser/index.ts';
+import { readIgnoreFile } from './ignore-file.ts';
+
+export { readIgnoreFile };
 
 export interface SecretSpec {
   readonly id: string;
@@ -137,28 +140,6 @@ export function checkBuildDefinition(
     });
   }
   return lint.warnings;
-}
-
-/** `.dockerignore` rules: `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's. */
-export async function readIgnoreFile(
-  contextDir: string,
-  dockerfilePath: string | undefined,
-): Promise<string[]> {
-  const candidates = [
-    ...(dockerfilePath === undefined
-      ? []
-      : [join(dirname(dockerfilePath), `${basename(dockerfilePath)}.dockerignore`)]),
-    join(contextDir, '.dockerignore'),
-  ];
-  for (const file of candidates) {
-    try {
-      const text = await readFile(file, 'utf8');
-      return text.split(/\r?\n/);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-  }
-  return [];
 }
 
 function secretSource(spec: SecretSpec): SecretSource {

@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { Builder, BuildOptions, BuildResult } from '../build.ts';
 import type { BuildOutputOptions } from '../build-outputs.ts';
-import { readIgnoreFile } from '../builder/context.ts';
+import { readIgnoreFile } from '../builder/ignore-file.ts';
 import { TsbuildError } from '../errors.ts';
 import { packContextDiff } from './context-pack.ts';
 import { type ContextEntry, walkContext } from './context-walk.ts';
