@@ -96,4 +96,13 @@ describe('hostile Dockerfile text', () => {
     const parsed = parseDockerfile('FROM scratch\nRUN <<EOF\necho hi\nRUN echo after\n');
     expect(parsed.errors.map(at)).toEqual(['2:1 DF_PARSE unterminated heredoc']);
   });
+
+  it('errors found before any stage is known are located too', async () => {
+    const noFrom = await plan('ARG A=1\n').catch((e: unknown) => e);
+    expect(isTsbuildError(noFrom, 'DF_PLAN')).toBe(true);
+    expect((noFrom as { location?: { line: number } }).location?.line).toBe(1);
+    const badFrom = await plan('FROM scratch\nCOPY --from=${A^^} a /b\n').catch((e: unknown) => e);
+    expect(isTsbuildError(badFrom, 'DF_EXPAND'), String(badFrom)).toBe(true);
+    expect((badFrom as { location?: { line: number } }).location?.line).toBe(2);
+  });
 });
