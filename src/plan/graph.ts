@@ -120,7 +120,7 @@ export function scanStages(
  * something BuildKit would not.
  */
 function checkLiteralFrom(word: string, escapeChar: '\\' | '`', file: string, range: Range): void {
-  if (expandWord(word, () => undefined, { escape: escapeChar }) === word) return;
+  if (expandWord(word, () => undefined, { escape: escapeChar, ...located(file, range) }) === word) return;
   throw new TsbuildError('DF_PLAN', `COPY --from=${word}: variables are not expanded in --from`, {
     ...located(file, range),
     hint: 'name the stage or image literally; for a variable image, add a stage FROM it (with a global ARG) and copy from that stage',

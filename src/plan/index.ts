@@ -106,6 +106,8 @@ function splitStages(df: Dockerfile, file: string): { globals: Instruction[]; st
   }
   if (stages.length === 0) {
     throw new TsbuildError('DF_PLAN', `${file} has no FROM instruction`, {
+      // Nothing to point at but the file itself: its start.
+      location: { file, line: 1, column: 1 },
       hint: 'start the build stage with FROM <image>, or FROM scratch',
     });
   }
