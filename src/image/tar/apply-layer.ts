@@ -160,6 +160,7 @@ async function applyEntry(state: ApplyState, header: Header, data: AsyncIterable
       state.skippedXattrs += applyMeta(target, meta, 'file', state.asRoot);
       return;
     case 'symlink':
+      if (!header.linkname) throw unsafe(`layer entry "${header.name}" is a symlink without a target`);
       clear(state, target, false);
       fs.symlinkSync(header.linkname, target);
       state.skippedXattrs += applyMeta(target, meta, 'symlink', state.asRoot);
@@ -240,7 +241,16 @@ export async function applyLayer(
       () => undefined,
       (e: unknown) => e,
     );
-    throw cause instanceof TsbuildError ? cause : error;
+    if (cause instanceof TsbuildError) throw cause;
+    // The decompressor or the tar parser gave up (no syscall failed): the blob is not a layer.
+    if (cause instanceof Error && !('syscall' in cause) && !(error instanceof TsbuildError)) {
+      const form = compression === 'none' ? 'tar' : `${compression} tar`;
+      throw new TsbuildError('IMAGE', `the layer is not a valid ${form}: ${cause.message}`, {
+        cause,
+        hint: 'the layer blob is corrupt or is not a layer; pull, load or build the image again',
+      });
+    }
+    throw error;
   }
   applyDirMeta(state.dirs);
   const { digest, size } = counter.result();
