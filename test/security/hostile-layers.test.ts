@@ -1,14 +1,4 @@
-/**
- * Hostile base images from a registry, through real builds: busybox plus crafted layers (the
- * kinds of test/image/apply-hostile.test.ts: `..` names, absolute names, symlinks and hardlinks
- * out of the rootfs, writes through links planted by an earlier layer, whiteouts through links,
- * device nodes) pushed to a loopback registry, then `FROM` it on an empty store. Each build is
- * refused with LAYER_UNSAFE or builds with the write contained in the rootfs; a directory on the
- * host that every layer aims at is unchanged. Last, a gzip bomb (20 MB expanding to 20 GiB) is
- * stopped early.
- */
-import { createHash } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +19,7 @@ import { buildTar, type RawEntry } from '../image/support/tar.ts';
 import { findLeaks } from '../reliability/support/leaks.ts';
 import { E2E_REASON, E2E_SKIP, tsbuild } from '../support/cli.ts';
 import { hasRegistryBinary, startRegistry, type TestRegistry } from '../support/registry.ts';
+import { fingerprint } from './fuzz/tar-inputs.ts';
 import { useBusyboxStore } from './support/busybox-store.ts';
 
 const file = (name: string, data = 'pwned'): RawEntry => ({ header: { name, type: 'file' }, data });
@@ -83,22 +74,6 @@ const cases: readonly Case[] = [
     outcome: { check: () => '! head -c 1 /disk' },
   },
 ];
-
-/** Everything under `dir`: path, type, size, content hash. */
-async function fingerprint(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    const full = path.join(entry.parentPath, entry.name);
-    const st = await lstat(full);
-    const hash = st.isFile()
-      ? createHash('sha256')
-          .update(await readFile(full))
-          .digest('hex')
-      : '';
-    out.push(`${path.relative(dir, full)} ${st.mode} ${st.size} ${hash}`);
-  }
-  return out.sort();
-}
 
 /** A gzip stream (of concatenated members) of a tar whose one file is `gib` GiB of zeros. */
 async function gzipBomb(gib: number): Promise<Buffer> {
