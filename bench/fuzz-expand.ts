@@ -2,7 +2,8 @@
  * Word expansion fuzzing at scale, where builds meet it: N generated and mutated Dockerfiles
  * (default one million) of `${…}` words in every expanding instruction, planned with planBuild,
  * plus a random word expanded directly per input. Prints totals: inputs, crashes (anything but a
- * TsbuildError), unlocated Dockerfile errors, inputs over 1 s, the slowest input.
+ * TsbuildError), unlocated Dockerfile errors, inputs over 1 s (timed again alone: `pauses` are
+ * the machine's, not the input's), the slowest input.
  * Usage: node bench/fuzz-expand.ts [count] [seed]   (prints numbers; asserts nothing)
  */
 import { checkPlanInput, createRandom, randomPlanInput } from '../test/security/fuzz/plan-inputs.ts';
@@ -10,7 +11,7 @@ import { checkPlanInput, createRandom, randomPlanInput } from '../test/security/
 const count = Number(process.argv[2] ?? 1_000_000);
 const seed = Number(process.argv[3] ?? Date.now() % 2 ** 31);
 const rng = createRandom(seed);
-const totals = { inputs: 0, crashed: 0, unlocated: 0, over1s: 0 };
+const totals = { inputs: 0, crashed: 0, unlocated: 0, over1s: 0, pauses: 0 };
 const examples: string[] = [];
 let slowest = 0;
 const started = performance.now();
@@ -20,8 +21,18 @@ for (let i = 0; i < count; i++) {
   const problem = await checkPlanInput(input, rng);
   const took = performance.now() - t0;
   totals.inputs++;
-  slowest = Math.max(slowest, took);
-  if (took > 1000) totals.over1s++;
+  if (took > 1000) {
+    // A pause of the machine (GC, another process) is not the input's fault: time it again alone.
+    let best = took;
+    for (let again = 0; again < 3; again++) {
+      const t1 = performance.now();
+      await checkPlanInput(input, createRandom(again));
+      best = Math.min(best, performance.now() - t1);
+    }
+    if (best > 1000) totals.over1s++;
+    else totals.pauses++;
+    slowest = Math.max(slowest, best);
+  } else slowest = Math.max(slowest, took);
   if (problem !== undefined) {
     if (problem.includes('without a location')) totals.unlocated++;
     else totals.crashed++;
