@@ -1,0 +1,108 @@
+/**
+ * rolldown plugins that take work out of the CLI's start-up which the
+ * sources or their dependencies do at import time but most commands never need.
+ */
+import { builtinModules } from 'node:module';
+import type { Plugin } from 'rolldown';
+import { parseAst } from 'rolldown/parseAst';
+
+const PREFIX = '\0builtin:';
+/** The packages {@link lazyModulesPlugin} defers, wherever npm put them. */
+const LAZY_MODULES = /\/node_modules\/(?:.+\/)?(?:string-width|wrap-ansi)\/index\.js$/;
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+function canonical(id: string): string | undefined {
+  const name = id.startsWith('node:') ? id.slice(5) : id;
+  return builtinModules.includes(name) ? `node:${name}` : undefined;
+}
+
+/**
+ * Each export is read from the module object only if some chunk uses it (a pure call the bundler
+ * drops otherwise), so getters nobody asked for never run.
+ */
+function moduleSource(id: string): string {
+  const names = Object.keys(process.getBuiltinModule(id) ?? {}).filter(
+    (n) => IDENTIFIER.test(n) && n !== 'default',
+  );
+  return [
+    // Local names no built-in exports, so none collides with an export below.
+    `const builtin$ = process.getBuiltinModule(${JSON.stringify(id)});`,
+    'const read$ = (name) => builtin$[name];',
+    'export default builtin$;',
+    ...names.map((n) => `export const ${n} = /* @__PURE__ */ read$(${JSON.stringify(n)});`),
+  ].join('\n');
+}
+
+/**
+ * Node's built-in modules through `process.getBuiltinModule` instead of ESM
+ * `import`. Node wraps a built-in imported from ESM in a facade that reads
+ * every export once, getters included: for `node:http` that loads undici (its
+ * lazy WebSocket export), 25-70 ms per CLI start here (nodejs/node#57649), and
+ * `node:fs` loads the stream and promise APIs. Here only what is used is read.
+ */
+export function builtinsPlugin(): Plugin {
+  return {
+    name: 'tsbuild-builtins',
+    resolveId(source, _importer, extra) {
+      const id = canonical(source);
+      // `require()` of a built-in (in CommonJS dependencies) has no facade: leave it to rolldown.
+      if (id === undefined || extra.kind === 'require-call') return null;
+      return { id: `${PREFIX}${id}`, moduleSideEffects: false };
+    },
+    load(id) {
+      return id.startsWith(PREFIX) ? moduleSource(id.slice(PREFIX.length)) : null;
+    },
+  };
+}
+
+/**
+ * string-width and wrap-ansi (yargs' help layout; the live view) do their
+ * set-up at import: an `Intl.Segmenter`, which loads ICU's break data, and
+ * regexps of Unicode properties (`\p{RGI_Emoji}` builds a set of thousands of
+ * strings). yargs imports them at start though only help and the live view
+ * measure text: ~20-25 ms of every command. Here their set-up runs on the first
+ * call of the function they export instead.
+ */
+export function lazyModulesPlugin(): Plugin {
+  return {
+    name: 'tsbuild-lazy-modules',
+    transform(code, id) {
+      if (!LAZY_MODULES.test(id)) return null;
+      const deferred = deferModuleBody(code, id);
+      if (deferred === undefined) {
+        this.warn(`${id} is not imports plus one default-exported function: left as it is`);
+        return null;
+      }
+      return { code: deferred, map: null };
+    },
+  };
+}
+
+/** The module with everything but its imports run on the first call of its default export. */
+function deferModuleBody(code: string, id: string): string | undefined {
+  const program = parseAst(code, { sourceType: 'module' }, id);
+  const exports = program.body.filter((node) => node.type.startsWith('Export'));
+  const exported = exports[0];
+  if (
+    exports.length !== 1 ||
+    exported?.type !== 'ExportDefaultDeclaration' ||
+    exported.declaration.type !== 'FunctionDeclaration' ||
+    exported.declaration.id === null
+  )
+    return undefined;
+  const name = exported.declaration.id.name;
+  const source = (node: { start: number; end: number }) => code.slice(node.start, node.end);
+  const imports = program.body.filter((node) => node.type === 'ImportDeclaration').map(source);
+  const body = program.body
+    .filter((node) => node.type !== 'ImportDeclaration')
+    .map((node) => source(node === exported ? exported.declaration : node));
+  return [
+    ...imports,
+    'let initialized;',
+    `export default function ${name}(...args) {`,
+    `  initialized ??= (() => {\n${body.join('\n')}\nreturn ${name};\n})();`,
+    '  return initialized(...args);',
+    '}',
+  ].join('\n');
+}
