@@ -45,6 +45,7 @@ export async function main(argv: readonly string[], ctx: CliContext = defaultCon
     .epilog(
       "Exit codes: 0 success, 1 build or command failed (lint: findings), 2 usage error, 3 Dockerfile error, 130 cancelled; `run` exits with the container's code.",
     );
+  skipHelpCache(parser);
   const setExit = (code: number) => {
     exitCode = code;
   };
@@ -76,6 +77,21 @@ export async function main(argv: readonly string[], ctx: CliContext = defaultCon
     ctx.err(`${formatError(error, { debug, sources: ctx.sources })}\n`);
     return exitCodeFor(error);
   }
+}
+
+/**
+ * yargs renders a command's whole help before running its handler, to show it should the handler
+ * fail later. This CLI never shows help on failure (`.fail()` throws), and for `build` (35
+ * options through cliui's wrapping) that rendering was a large part of start-up. The hook is
+ * yargs' internal API, absent from its types: when a yargs upgrade drops it, nothing changes but
+ * speed.
+ */
+function skipHelpCache(parser: Argv): void {
+  const internal = parser as unknown as {
+    getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } };
+  };
+  const usage = internal.getInternalMethods?.().getUsageInstance?.();
+  if (typeof usage?.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
 function defaultContext(): CliContext {
