@@ -20,6 +20,8 @@ export async function addPackEntry(
   // cancelled); that ends the copy below, and must not surface as an unhandled rejection first.
   written.catch(() => undefined);
   const sink = pack.entry(header as Parameters<Pack['entry']>[0], settle);
+  // A pack destroyed with an error destroys its entry with it: heard here, not by the process.
+  sink.on('error', settle);
   if (header.type === 'file' || header.type === undefined) {
     if (data) {
       for await (const chunk of data) {
