@@ -8,7 +8,16 @@ import { parseAst } from 'rolldown/parseAst';
 
 const PREFIX = '\0builtin:';
 /** The packages {@link lazyModulesPlugin} defers, wherever npm put them. */
-const LAZY_MODULES = /\/node_modules\/(?:.+\/)?(?:string-width|wrap-ansi)\/index\.js$/;
+const LAZY_MODULES = /\/node_modules\/(?:.+\/)?(string-width|wrap-ansi)\/index\.js$/;
+
+/**
+ * What a deferred module's function answers without setting up: printable ASCII is one column
+ * per character in every string-width version (yargs' help is ASCII, so it needs no Unicode data).
+ */
+const FAST_PATHS: Readonly<Record<string, string>> = {
+  'string-width':
+    "if (typeof args[0] === 'string' && /^[\\x20-\\x7e]*$/.test(args[0])) return args[0].length;",
+};
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
@@ -68,8 +77,9 @@ export function lazyModulesPlugin(): Plugin {
   return {
     name: 'tsbuild-lazy-modules',
     transform(code, id) {
-      if (!LAZY_MODULES.test(id)) return null;
-      const deferred = deferModuleBody(code, id);
+      const match = LAZY_MODULES.exec(id);
+      if (match === null) return null;
+      const deferred = deferModuleBody(code, id, FAST_PATHS[match[1]!] ?? '');
       if (deferred === undefined) {
         this.warn(`${id} is not imports plus one default-exported function: left as it is`);
         return null;
@@ -80,7 +90,7 @@ export function lazyModulesPlugin(): Plugin {
 }
 
 /** The module with everything but its imports run on the first call of its default export. */
-function deferModuleBody(code: string, id: string): string | undefined {
+function deferModuleBody(code: string, id: string, fastPath: string): string | undefined {
   const program = parseAst(code, { sourceType: 'module' }, id);
   const exports = program.body.filter((node) => node.type.startsWith('Export'));
   const exported = exports[0];
@@ -101,6 +111,7 @@ function deferModuleBody(code: string, id: string): string | undefined {
     ...imports,
     'let initialized;',
     `export default function ${name}(...args) {`,
+    `  ${fastPath}`,
     `  initialized ??= (() => {\n${body.join('\n')}\nreturn ${name};\n})();`,
     '  return initialized(...args);',
     '}',
