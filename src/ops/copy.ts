@@ -148,6 +148,24 @@ export function createCopyOp(options: CopyOpOptions, placement: CopyPlacement = 
     ]);
   };
 
+  /**
+   * The files were read twice, for the key and for the copy: if they changed in between, the layer
+   * holds other bytes than its key says and must not be recorded (a later build would get them
+   * from the cache). A file that changed and changed back in between is not caught.
+   */
+  const ensureContextUnchanged = async (): Promise<void> => {
+    if (contextSum === undefined) return;
+    const now = await services.hasher.checksum(inputs.contextDir, contextSelection());
+    if (now.digest === contextSum.digest) return;
+    const before = new Map(contextSum.entries.map((e) => [e.path, `${e.type} ${e.size} ${e.hash}`]));
+    const changed = now.entries.find((e) => before.get(e.path) !== `${e.type} ${e.size} ${e.hash}`)?.path;
+    throw new TsbuildError(
+      'CONTEXT',
+      `${step.display}: ${changed ?? 'the build context'} changed while the build was reading it`,
+      { hint: 'nothing may write into the build context during a build; build again once it is done' },
+    );
+  };
+
   return {
     async cacheKey(inputKeys: readonly string[], ctx: VertexContext) {
       keyInputs = inputKeys;
@@ -229,6 +247,7 @@ export function createCopyOp(options: CopyOpOptions, placement: CopyPlacement = 
         }
         if (step.inline.length > 0)
           await writeInline(target, step.inline, owner, chmod?.(0o644, 'file') ?? 0o644);
+        await ensureContextUnchanged();
         ctx.progress(bytes);
       } catch (err) {
         await active.abort().catch(() => undefined);
