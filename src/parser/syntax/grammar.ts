@@ -26,6 +26,7 @@ import {
   RBracket,
   RCurly,
   Rest,
+  skipValidations,
   Whitespace,
   Word,
   WordBacktick,
@@ -33,7 +34,7 @@ import {
 
 export class DockerfileLineParser extends CstParser {
   constructor() {
-    super([...allTokens], { recoveryEnabled: false, maxLookahead: 1 });
+    super([...allTokens], { recoveryEnabled: false, maxLookahead: 1, skipValidations });
     this.performSelfAnalysis();
   }
 
