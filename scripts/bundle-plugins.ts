@@ -2,11 +2,12 @@
  * rolldown plugins that take work out of the CLI's start-up which the
  * sources or their dependencies do at import time but most commands never need.
  */
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import type { Plugin } from 'rolldown';
 import { parseAst } from 'rolldown/parseAst';
 
 const PREFIX = '\0builtin:';
+const LAZY_ADDON_PREFIX = '\0lazy-addon:';
 /** The packages {@link lazyModulesPlugin} defers, wherever npm put them. */
 const LAZY_MODULES = /\/node_modules\/(?:.+\/)?(string-width|wrap-ansi)\/index\.js$/;
 
@@ -116,4 +117,34 @@ function deferModuleBody(code: string, id: string, fastPath: string): string | u
     '  return initialized(...args);',
     '}',
   ].join('\n');
+}
+
+/**
+ * Native addons (`@napi-rs/xattr`) loaded on the first call of one of their
+ * functions rather than when a chunk that might call them loads: dlopen and
+ * the package's platform probing cost ~3 ms, and a no-op build reads no xattrs.
+ */
+export function lazyAddonsPlugin(packages: readonly string[]): Plugin {
+  const require = createRequire(import.meta.url);
+  return {
+    name: 'tsbuild-lazy-addons',
+    resolveId(source, _importer, extra) {
+      if (!packages.includes(source) || extra.kind === 'require-call') return null;
+      return { id: `${LAZY_ADDON_PREFIX}${source}`, moduleSideEffects: false };
+    },
+    load(id) {
+      if (!id.startsWith(LAZY_ADDON_PREFIX)) return null;
+      const name = id.slice(LAZY_ADDON_PREFIX.length);
+      const exports = require(name) as Record<string, unknown>;
+      const functions = Object.keys(exports).filter(
+        (n) => IDENTIFIER.test(n) && typeof exports[n] === 'function',
+      );
+      return [
+        "import { createRequire } from 'node:module';",
+        'let addon$;',
+        `const load$ = () => (addon$ ??= createRequire(import.meta.url)(${JSON.stringify(name)}));`,
+        ...functions.map((n) => `export const ${n} = (...args) => load$().${n}(...args);`),
+      ].join('\n');
+    },
+  };
 }

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { rolldown } from 'rolldown';
-import { builtinsPlugin, lazyModulesPlugin } from './bundle-plugins.ts';
+import { builtinsPlugin, lazyAddonsPlugin, lazyModulesPlugin } from './bundle-plugins.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 const SRC = join(REPO, 'src/');
@@ -63,9 +63,9 @@ export async function bundleCli(outDir: string = DEFAULT_OUT_DIR): Promise<Bundl
     input: { tsbuild: join(SRC, 'cli/main.ts') },
     platform: 'node',
     cwd: REPO,
-    // A native addon, loaded from its package; ink's optional devtools, never installed.
-    external: ['@napi-rs/xattr', 'react-devtools-core'],
-    plugins: [builtinsPlugin(), lazyModulesPlugin()],
+    // ink's optional devtools, never installed. The native addon stays in node_modules (lazyAddonsPlugin).
+    external: ['react-devtools-core'],
+    plugins: [builtinsPlugin(), lazyModulesPlugin(), lazyAddonsPlugin(['@napi-rs/xattr'])],
     // Our modules only define things: one whose exports a chunk does not use is left out of it,
     // which is what keeps the engine out of `version`, `--help` and `--host` builds.
     treeshake: { moduleSideEffects: (id) => (id.startsWith(SRC) ? false : undefined) },

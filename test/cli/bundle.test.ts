@@ -100,11 +100,12 @@ describe('CLI bundle: what each command loads', () => {
     expect(modules.filter((m) => UI.test(m))).toEqual([]);
   });
 
-  it('imports no built-in through an ESM facade and sets up no text measuring at import', async () => {
+  it('imports no built-in through an ESM facade, no native addon, and sets up no text measuring at import', async () => {
     for (const chunk of report.chunks) {
       const code = await readFile(join(report.outDir, chunk.fileName), 'utf8');
       expect(code, chunk.fileName).not.toMatch(/^import .* from "(node:)?[a-z_/]+";$/m);
       expect(code, chunk.fileName).not.toMatch(/^const segmenter = new Intl\.Segmenter\(\);$/m);
+      expect(code, chunk.fileName).not.toContain('from "@napi-rs/xattr"');
     }
   });
 });
