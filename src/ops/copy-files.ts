@@ -21,10 +21,13 @@ import {
 } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { setAttribute } from '@napi-rs/xattr';
+import PQueue from 'p-queue';
 import type { ContextEntry } from '../cache/index.ts';
 import { TsbuildError } from '../errors.ts';
 import { lookupInLayers } from '../executor/index.ts';
 import { ensureDir, type Owner } from './upper.ts';
+
+const FILE_CONCURRENCY = 16;
 
 export interface CopyTarget {
   readonly upperDir: string;
@@ -88,8 +91,33 @@ export async function writeEntries(
 
   const links: string[] = [];
   // Hardlinked sources stay hardlinked within one COPY: source inode → first copy's host path.
-  const linked = new Map<string, string>();
+  const linked = new Map<string, Promise<string>>();
+  // Directories known to exist in the upper dir, and those this copy made (so they start empty):
+  // together they spare two lstat calls per file.
+  const knownDirs = new Set<string>();
+  const madeDirs = new Set<string>();
+  const repeated = hasRepeatedTargets(entries, destDir, destFile);
+  // Regular files are copied once every directory and symlink exists, several at a time: a copy is
+  // bound by syscall round trips, and directories made in between would queue behind the copies.
+  // When two entries share a target everything runs in order, as the later one must win.
+  const files: { readonly entry: ContextEntry; readonly host: string }[] = [];
   let bytes = 0;
+  const copyOne = async (entry: ContextEntry, host: string): Promise<number> => {
+    const from = readPath(entry);
+    const st = await lstat(from);
+    const inode = `${st.dev}:${st.ino}`;
+    const first = st.nlink > 1 ? linked.get(inode) : undefined;
+    let copied = 0;
+    if (first !== undefined) await link(await first, host);
+    else {
+      const done = copyFile(from, host, constants.COPYFILE_FICLONE).then(() => host);
+      if (st.nlink > 1) linked.set(inode, done);
+      await done;
+      copied = entry.size;
+    }
+    await applyMeta(host, entry, await mtimeOf(entry));
+    return copied;
+  };
   for (const entry of entries) {
     let rootfsPath = entryTarget(destDir, destFile, entry);
     if (links.some((l) => rootfsPath.startsWith(`${l}/`))) {
@@ -98,44 +126,56 @@ export async function writeEntries(
       });
     }
     // Parents no entry names (--parents paths): made like the destination, resolved in the rootfs.
-    if ((await kindInUpper(posix.join(target.upperDir, posix.dirname(rootfsPath)))) !== 'dir') {
-      const parent = await ensureDir(
-        target.upperDir,
-        target.lowerDirs,
-        posix.dirname(rootfsPath),
-        target.owner,
-      );
-      rootfsPath = posix.join(parent, posix.basename(rootfsPath));
+    const parentDir = posix.dirname(rootfsPath);
+    if (!knownDirs.has(parentDir)) {
+      if ((await kindInUpper(posix.join(target.upperDir, parentDir))) !== 'dir') {
+        const parent = await ensureDir(target.upperDir, target.lowerDirs, parentDir, target.owner);
+        rootfsPath = posix.join(parent, posix.basename(rootfsPath));
+      } else knownDirs.add(parentDir);
     }
     const host = posix.join(target.upperDir, rootfsPath);
+    const fresh = madeDirs.has(parentDir) && !repeated;
     if (entry.type === 'dir') {
       if (rootfsPath === destDir) continue;
-      const existing = await kindInUpper(host);
+      const existing = fresh ? 'none' : await kindInUpper(host);
       if (existing === 'other') await rm(host, { force: true });
       if (existing !== 'dir') {
         await mkdir(host);
+        madeDirs.add(rootfsPath);
         await applyMeta(host, entry, await mtimeOf(entry));
       }
+      knownDirs.add(rootfsPath);
       continue;
     }
-    if ((await kindInUpper(host)) !== 'none') await rm(host, { recursive: true, force: true });
+    if (!fresh && (await kindInUpper(host)) !== 'none') await rm(host, { recursive: true, force: true });
     if (entry.type === 'symlink') {
       await symlink(entry.target ?? '', host);
       links.push(rootfsPath);
-    } else {
-      const from = readPath(entry);
-      const st = await lstat(from);
-      const first = st.nlink > 1 ? linked.get(`${st.dev}:${st.ino}`) : undefined;
-      if (first !== undefined) await link(first, host);
-      else {
-        await copyFile(from, host, constants.COPYFILE_FICLONE);
-        if (st.nlink > 1) linked.set(`${st.dev}:${st.ino}`, host);
-        bytes += entry.size;
-      }
-    }
-    await applyMeta(host, entry, await mtimeOf(entry));
+      await applyMeta(host, entry, await mtimeOf(entry));
+    } else if (repeated) bytes += await copyOne(entry, host);
+    else files.push({ entry, host });
   }
-  return bytes;
+  const copies = new PQueue({ concurrency: FILE_CONCURRENCY });
+  // Every copy settles before this returns or throws: the caller may discard the upper dir on error.
+  const settled = await Promise.allSettled(files.map((f) => copies.add(() => copyOne(f.entry, f.host))));
+  const rejected = settled.find((r) => r.status === 'rejected');
+  if (rejected !== undefined) throw rejected.reason;
+  return settled.reduce((n, r) => n + (r.status === 'fulfilled' ? r.value : 0), bytes);
+}
+
+/** Two entries landing on one path must be written in order (the later one wins). */
+function hasRepeatedTargets(
+  entries: readonly ContextEntry[],
+  destDir: string,
+  destFile: string | undefined,
+): boolean {
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    const path = entryTarget(destDir, destFile, entry);
+    if (seen.has(path)) return true;
+    seen.add(path);
+  }
+  return false;
 }
 
 async function ensureDirIfExisting(target: CopyTarget, path: string): Promise<string | undefined> {
