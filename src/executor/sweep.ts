@@ -1,14 +1,14 @@
 /**
  * Removes what crashed tsbuild processes left in a store: their containers (kill + delete through
- * the runtime, under our own state root only), bundle dirs, active snapshots never committed, and
- * half-created cache mount dirs.
+ * the runtime, under our own state root only), bundle dirs, active snapshots never committed,
+ * half-created cache mount dirs, and owner-named scratch entries in `tmp/`.
  * Leftovers of processes still alive are theirs and stay. Run before any build.
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NEW_PREFIX } from './mounts/cache.ts';
 import { isOwner, isOwnerAlive, type Owner } from './owner.ts';
-import { cacheMountsDir, runDir, runtimeStateDir } from './paths.ts';
+import { cacheMountsDir, OWNED_SCRATCH, runDir, runtimeStateDir, scratchDir } from './paths.ts';
 import { type Runtime, resolveRuntime } from './runtime.ts';
 import { createRuntimeControl } from './runtime-control.ts';
 import { recordId, stagingOwner } from './snapshot/allocate.ts';
@@ -24,6 +24,8 @@ export interface SweepReport {
   readonly snapshots: readonly string[];
   /** Cache mount dirs whose creation was interrupted. */
   readonly cacheMounts: readonly string[];
+  /** Owner-named scratch entries in `<root>/tmp` of processes that are gone. */
+  readonly scratch: readonly string[];
 }
 
 export interface BundleOwner extends Owner {
@@ -119,11 +121,23 @@ async function sweepCacheMounts(root: string): Promise<string[]> {
   return removed;
 }
 
+async function sweepScratch(root: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await entries(scratchDir(root))) {
+    const owned = OWNED_SCRATCH.exec(name);
+    if (owned === null || isOwnerAlive({ pid: Number(owned[1]), startTime: owned[2]! })) continue;
+    await rm(join(scratchDir(root), name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
 export async function sweep(options: SweepOptions): Promise<SweepReport> {
   const { root } = options;
   const containers = await sweepContainers(root);
   const bundles = await sweepBundles(root);
   const snapshots = await sweepSnapshots(root);
   const cacheMounts = await sweepCacheMounts(root);
-  return { containers, bundles, snapshots, cacheMounts };
+  const scratch = await sweepScratch(root);
+  return { containers, bundles, snapshots, cacheMounts, scratch };
 }

@@ -69,7 +69,29 @@ describe('sweep (bookkeeping of dead owners)', () => {
     await next.abort();
   });
 
+  it('removes owner-named scratch entries of dead processes from tmp/, keeps the rest', async () => {
+    const owner = currentOwner();
+    const names = [
+      `${owner.pid}-bogus-x`,
+      `4194321-123-probe-ab`,
+      `${owner.pid}-${owner.startTime}-probe-cd`,
+      'unowned',
+    ];
+    for (const name of names) await mkdir(join(root, 'tmp', name), { recursive: true });
+    const report = await sweep({ root });
+    expect(report.scratch).toEqual(['4194321-123-probe-ab']);
+    expect((await readdir(join(root, 'tmp'))).sort()).toEqual(
+      [`${owner.pid}-bogus-x`, `${owner.pid}-${owner.startTime}-probe-cd`, 'unowned'].sort(),
+    );
+  });
+
   it('is a no-op on an empty store', async () => {
-    expect(await sweep({ root })).toEqual({ containers: [], bundles: [], snapshots: [], cacheMounts: [] });
+    expect(await sweep({ root })).toEqual({
+      containers: [],
+      bundles: [],
+      snapshots: [],
+      cacheMounts: [],
+      scratch: [],
+    });
   });
 });

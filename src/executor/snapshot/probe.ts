@@ -3,9 +3,9 @@
  * namespace. It fails e.g. when the store itself sits on overlayfs or on a filesystem overlay
  * cannot use as an upper dir; the copy snapshotter is then used and the reason reported.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ownedScratchPath } from '../paths.ts';
 import { runInPrivateNamespace, shellQuote } from '../private-ns.ts';
 import { overlayOptions } from './overlay-options.ts';
 import type { SnapshotterKind } from './types.ts';
@@ -16,7 +16,7 @@ export interface KindDecision {
 }
 
 export async function probeOverlay(root: string): Promise<KindDecision> {
-  const dir = join(root, 'tmp', `overlay-probe-${randomBytes(4).toString('hex')}`);
+  const dir = ownedScratchPath(root, 'overlay-probe');
   const [lower, upper, work, merged] = ['lower', 'upper', 'work', 'merged'].map((name) => join(dir, name));
   await Promise.all([lower, upper, work, merged].map((path) => mkdir(path!, { recursive: true })));
   try {
