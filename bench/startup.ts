@@ -3,21 +3,26 @@
  * `version`, `--help`, a no-op rebuild of fixtures/my-httpd in-process, and the same rebuild
  * through a daemon (`--host`), next to Node's own start. Timed with hyperfine (median, min, and
  * CPU per run); prints a Markdown table and the load average, since other work on the machine
- * skews the figures. Bundles first, so the figures are of the current sources.
- * Usage (root, runc, busybox-static, hyperfine): node bench/startup.ts [runs]
+ * skews the figures. Bundles first, so the figures are of the current sources. `--baseline DIR`
+ * adds the same commands (but the daemon's) run by another checkout's bin/tsbuild.js, built there,
+ * e.g. `git archive REV | tar -x -C DIR`, node_modules linked, `npm run build` in DIR.
+ * Usage (root, runc, busybox-static, hyperfine): node bench/startup.ts [--runs N] [--baseline DIR]
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
 import { bundleCli } from '../scripts/bundle.ts';
 
-const runs = Number(process.argv[2] ?? 30);
+const { values: flags } = parseArgs({
+  options: { runs: { type: 'string', default: '30' }, baseline: { type: 'string' } },
+});
+const runs = Number(flags.runs);
 const repo = resolve(import.meta.dirname, '..');
 const node = process.execPath;
-const bin = join(repo, 'bin/tsbuild.js');
 
 interface HyperfineResult {
   readonly command: string;
@@ -26,6 +31,19 @@ interface HyperfineResult {
   readonly max: number;
   readonly user: number;
   readonly system: number;
+}
+
+/**
+ * A private copy of the package (bin/, the bundle, package.json, node_modules linked), so an
+ * `npm run build` or tsc run elsewhere during the benchmark cannot change what is timed.
+ */
+async function install(dir: string): Promise<string> {
+  await bundleCli(join(dir, 'dist/bundle'));
+  await mkdir(join(dir, 'bin'));
+  await copyFile(join(repo, 'bin/tsbuild.js'), join(dir, 'bin/tsbuild.js'));
+  await copyFile(join(repo, 'package.json'), join(dir, 'package.json'));
+  await symlink(join(repo, 'node_modules'), join(dir, 'node_modules'));
+  return join(dir, 'bin/tsbuild.js');
 }
 
 function tsbuild(args: readonly string[]): string {
@@ -66,8 +84,8 @@ const ms = (seconds: number) => `${(seconds * 1000).toFixed(0)} ms`;
 
 if (process.getuid?.() !== 0) throw new Error('bench/startup.ts needs root (builds run RUN steps in runc)');
 execFileSync('hyperfine', ['--version'], { stdio: 'ignore' });
-const bundled = await bundleCli();
 const base = await mkdtemp(join(tmpdir(), 'tsbuild-startup-'));
+const bin = await install(join(base, 'package'));
 let daemon: ChildProcess | undefined;
 try {
   const store = join(base, 'store');
@@ -82,20 +100,25 @@ try {
   await sleep(2500); // the stat cache trusts only files older than its racy window
   daemon = await startDaemon(store, socket);
   const build = `build -q -t my-httpd ${context}`;
+  const baseline = flags.baseline === undefined ? undefined : join(resolve(flags.baseline), 'bin/tsbuild.js');
   const commands = {
     'node -e 0 (Node alone)': `${node} -e 0`,
     'tsbuild version': `${node} ${bin} version`,
     'tsbuild --help': `${node} ${bin} --help`,
     'no-op build, in-process': `${node} ${bin} --root ${store} ${build}`,
     'no-op build, --host daemon': `${node} ${bin} --host unix://${socket} ${build}`,
+    ...(baseline !== undefined && {
+      'baseline: version': `${node} ${baseline} version`,
+      'baseline: --help': `${node} ${baseline} --help`,
+      'baseline: no-op build, in-process': `${node} ${baseline} --root ${store} ${build}`,
+    }),
   };
   const before = loadavg();
   const json = join(base, 'hyperfine.json');
   hyperfine(commands, json);
   const after = loadavg();
-  const chunks = bundled.chunks.length;
   process.stdout.write(
-    `\n${tsbuild(['version']).trim()}; bundle of ${chunks} chunks; ${runs} runs each after 5 warm-up runs\n` +
+    `\n${tsbuild(['version']).trim()}; ${runs} runs each after 5 warm-up runs\n` +
       `load average (1 min) before ${before[0]!.toFixed(2)}, after ${after[0]!.toFixed(2)}\n\n` +
       '| command | median | min | max | CPU (user + sys) |\n|---|---|---|---|---|\n',
   );
