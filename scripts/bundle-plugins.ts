@@ -54,14 +54,15 @@ function moduleSource(id: string): string {
 export function builtinsPlugin(): Plugin {
   return {
     name: 'tsbuild-builtins',
-    resolveId(source, _importer, extra) {
+    resolveId(source, importer, extra) {
       const id = canonical(source);
       // `require()` of a built-in (in CommonJS dependencies) has no facade: leave it to rolldown.
       if (id === undefined || extra.kind === 'require-call') return null;
-      return { id: `${PREFIX}${id}`, moduleSideEffects: false };
+      // One copy per importing module, kept in its chunk: a chunk reads only the exports it uses.
+      return { id: `${PREFIX}${id}\0${importer ?? ''}`, moduleSideEffects: false };
     },
     load(id) {
-      return id.startsWith(PREFIX) ? moduleSource(id.slice(PREFIX.length)) : null;
+      return id.startsWith(PREFIX) ? moduleSource(id.slice(PREFIX.length).split('\0')[0]!) : null;
     },
   };
 }
