@@ -28,8 +28,8 @@ function canonical(id: string): string | undefined {
 }
 
 /**
- * Each export is read from the module object only if some chunk uses it (a pure call the bundler
- * drops otherwise), so getters nobody asked for never run.
+ * Each export is read from the module object only if the importing module uses it (a pure call
+ * the bundler drops otherwise), so getters nobody asked for never run.
  */
 function moduleSource(id: string): string {
   const names = Object.keys(process.getBuiltinModule(id) ?? {}).filter(

@@ -69,7 +69,7 @@ export async function bundleCli(outDir: string = DEFAULT_OUT_DIR): Promise<Bundl
     // Our modules only define things: one whose exports a chunk does not use is left out of it,
     // which is what keeps the engine out of `version`, `--help` and `--host` builds.
     treeshake: { moduleSideEffects: (id) => (id.startsWith(SRC) ? false : undefined) },
-    // React (the live view) in its production build, as a CLI ships it.
+    // Production builds: React's (the live view) and our parser's (no grammar self-checks).
     transform: { define: { 'process.env.NODE_ENV': '"production"' } },
     logLevel: 'warn',
   });
