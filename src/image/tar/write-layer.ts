@@ -1,4 +1,5 @@
 import { createReadStream, type Stats } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Pack } from 'tar-stream';
@@ -78,20 +79,67 @@ function headerOf(item: LayerItem, options: WriteLayerOptions): LayerHeader {
   return header;
 }
 
-async function addEntry(pack: Pack, item: LayerItem, options: WriteLayerOptions): Promise<void> {
+/** Entries prepared ahead of the one being written, and the size up to which a file is read whole. */
+const READ_AHEAD = 32;
+const SMALL_FILE = 1024 * 1024;
+
+interface Prepared {
+  readonly item: LayerItem;
+  readonly header: LayerHeader;
+  /** A small file's bytes, read while earlier entries are written. */
+  readonly bytes?: Promise<Buffer>;
+}
+
+async function readExactly(file: string, size: number): Promise<Buffer> {
+  const bytes = await readFile(file);
+  if (bytes.length < size) throw new Error(`${file} has ${bytes.length} bytes, not the ${size} it had`);
+  return bytes.length === size ? bytes : bytes.subarray(0, size);
+}
+
+function prepare(item: LayerItem, options: WriteLayerOptions): Prepared {
   const header = headerOf(item, options);
-  // Reading exactly `size` bytes keeps sparse files safe (holes read as zeros) and turns a file
-  // that shrinks mid-write into a clear error instead of a corrupt tar.
-  const data =
-    item.kind === 'entry' && header.type === 'file' && header.size
-      ? createReadStream(item.file, { start: 0, end: header.size - 1 })
-      : undefined;
-  await addPackEntry(pack, header, data).catch((error: unknown) => {
+  const size = header.size ?? 0;
+  if (item.kind !== 'entry' || header.type !== 'file' || size === 0 || size > SMALL_FILE)
+    return { item, header };
+  const bytes = readExactly(item.file, size);
+  // Awaited when its turn comes; until then a failure must not count as unhandled.
+  bytes.catch(() => undefined);
+  return { item, header, bytes };
+}
+
+/**
+ * Writing a layer of many small files is bound by one-at-a-time syscall round trips, not by
+ * bandwidth: the files a few entries ahead are read concurrently, and written in order.
+ */
+async function* readAhead(
+  items: AsyncIterable<LayerItem>,
+  options: WriteLayerOptions,
+): AsyncGenerator<Prepared> {
+  const window: Prepared[] = [];
+  for await (const item of items) {
+    window.push(prepare(item, options));
+    if (window.length >= READ_AHEAD) yield window.shift()!;
+  }
+  yield* window;
+}
+
+async function addEntry(pack: Pack, { item, header, bytes }: Prepared): Promise<void> {
+  try {
+    // Reading exactly `size` bytes keeps sparse files safe (holes read as zeros) and turns a file
+    // that shrinks mid-write into a clear error instead of a corrupt tar.
+    const data =
+      bytes !== undefined
+        ? [await bytes]
+        : item.kind === 'entry' && header.type === 'file' && header.size
+          ? createReadStream(item.file, { start: 0, end: header.size - 1 })
+          : undefined;
+    await addPackEntry(pack, header, data);
+  } catch (error) {
     throw new TsbuildError('SNAPSHOT', `cannot add ${item.name} to the layer: ${(error as Error).message}`, {
       cause: error,
       hint: 'the snapshot changed while its layer was being written; nothing may write into it then',
     });
-  });
+  }
 }
 
 /**
@@ -102,7 +150,7 @@ async function addEntry(pack: Pack, item: LayerItem, options: WriteLayerOptions)
 export function packLayer(dir: string, options: WriteLayerOptions = {}): Readable {
   const pack = createPack();
   (async () => {
-    for await (const item of walkSnapshot(dir)) await addEntry(pack, item, options);
+    for await (const prepared of readAhead(walkSnapshot(dir), options)) await addEntry(pack, prepared);
     pack.finalize();
   })().catch((error: unknown) => pack.destroy(error as Error));
   return pack as unknown as Readable;
