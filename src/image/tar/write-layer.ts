@@ -1,6 +1,6 @@
 import { createReadStream, type Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, pipeline as pipeStreams, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Pack } from 'tar-stream';
 import { TsbuildError } from '../../errors.ts';
@@ -153,7 +153,12 @@ export function packLayer(dir: string, options: WriteLayerOptions = {}): Readabl
     for await (const prepared of readAhead(walkSnapshot(dir), options)) await addEntry(pack, prepared);
     pack.finalize();
   })().catch((error: unknown) => pack.destroy(error as Error));
-  return pack as unknown as Readable;
+  // A Node stream keeps a failure for a reader that has not started yet (the blob store opens its
+  // temp file first); a tar-stream pack emits it at once, to nobody, which ends the process.
+  const out = new PassThrough();
+  out.on('error', () => undefined);
+  pipeStreams(pack as unknown as Readable, out, () => undefined);
+  return out;
 }
 
 /** Streams the layer tar of `dir` into `output` and returns its diff_id and size. */
