@@ -1,4 +1,4 @@
-import type { BigIntStats } from 'node:fs';
+import { type BigIntStats, lstatSync } from 'node:fs';
 import { lstat, open, readdir, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { getAttribute, listAttributes } from '@napi-rs/xattr';
@@ -137,7 +137,8 @@ export function createContextHasher(options: ContextHasherOptions = {}): Context
               },
             );
           }
-          const st = await lstat(path.join(contextDir, childRel), { bigint: true });
+          // Synchronous: one lstat per context path, and a promise per call costs several times the syscall.
+          const st = lstatSync(path.join(contextDir, childRel), { bigint: true });
           // Sockets, FIFOs and devices cannot be copied into a layer (and reading a FIFO blocks).
           if (!isCopyable(st)) return [];
           if (!st.isDirectory()) return isIgnored ? [] : [await entryOf(childRel, childDest, st)];
