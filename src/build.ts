@@ -3,7 +3,6 @@
  * store and serves many concurrent builds; identical steps of concurrent
  * builds run once. The work of one build is in builder/run.ts.
  */
-import { availableParallelism } from 'node:os';
 import type { BuildOutputOptions } from './build-outputs.ts';
 import { type BuildInputsOptions, loadBuildDefinition } from './builder/context.ts';
 import type { BuildEvent } from './builder/events.ts';
@@ -13,7 +12,7 @@ import { openServices, type ServiceOptions } from './builder/services.ts';
 import { aliasRecord } from './cache/index.ts';
 import { TsbuildError } from './errors.ts';
 import { type BuildPlan, outline, planBuild } from './plan/index.ts';
-import { createSolver } from './solver/index.ts';
+import { createSolver, defaultParallelism } from './solver/index.ts';
 
 export type { BuildEvent } from './builder/events.ts';
 export { hostPlatform } from './builder/run.ts';
@@ -66,7 +65,7 @@ export interface Builder {
 export async function createBuilder(options: BuilderOptions = {}): Promise<Builder> {
   const services = await openServices(options);
   const solver = createSolver({
-    concurrency: options.maxParallelism ?? availableParallelism(),
+    concurrency: options.maxParallelism ?? defaultParallelism(),
     lock: services.lock,
     // A step found by content under another key is recorded under this one too.
     alias: (existing, key) => aliasRecord(services.cache, existing, key),

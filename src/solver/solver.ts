@@ -53,6 +53,14 @@ interface Build<R> {
 }
 
 /**
+ * Steps running at once when nobody says: at least 8, since most steps wait on containers, disks
+ * or the network rather than a CPU (four `RUN sleep 2` stages must overlap on a 2-core machine).
+ */
+export function defaultParallelism(): number {
+  return Math.max(8, availableParallelism());
+}
+
+/**
  * Create a solver shared by every build of a process. BuildKit-like failure rule: the first vertex
  * that fails fails its build; the build's other running vertices are cancelled (unless another
  * build still waits for them) and its dependents never start. The solve rejects with that error.
@@ -231,7 +239,7 @@ export function createSolver(options: SolverOptions): Solver {
     let finished = false;
     const build: Build<R> = {
       signal: controller.signal,
-      queue: new PQueue({ concurrency: opts.maxParallelism ?? availableParallelism() }),
+      queue: new PQueue({ concurrency: opts.maxParallelism ?? defaultParallelism() }),
       keys: new Map(),
       results: new Map(),
       recordedAs: new Map(),
