@@ -30,6 +30,8 @@ export default function setup(project: TestProject): () => void {
       `global-setup: tsc reported errors; dist/ was emitted anyway:\n${out.slice(0, 4000)}\n`,
     );
   }
+  // bin/tsbuild.js runs the bundle when it is newer than the compiled tree, as an install would.
+  execFileSync(process.execPath, [join(ROOT, 'scripts/bundle.ts')], { stdio: 'pipe' });
   const dir = mkdtempSync(join(tmpdir(), 'tsb-fixtures-'));
   let rootfs = '';
   if (existsSync('/bin/busybox')) {
