@@ -2,6 +2,7 @@
  * The measured cases of issue 8 and their targets (ratio of tsbuild's median to docker BuildKit's
  * median in the same run; lower is better).
  */
+import type { ExportCompression } from './engines/types.ts';
 import type { ScenarioId } from './generate.ts';
 
 export type CaseKind =
@@ -15,6 +16,8 @@ export type CaseKind =
   | 'export-cold'
   /** Cached rebuild, then the image written to a tarball. */
   | 'export-cached'
+  /** The image written to a tarball, timed alone after an untimed cold build. */
+  | 'export-only'
   /** All of the scenario's contexts built at once on one store, caches dropped first. */
   | 'concurrent-cold';
 
@@ -26,6 +29,8 @@ export interface CaseDef {
   /** Timed runs (≥ 5; 3 for slow cases). */
   readonly runs: number;
   readonly target?: number;
+  /** Export cases: layer compression inside the archive (default none, as docker save). */
+  readonly compression?: ExportCompression;
 }
 
 export const CASES: readonly CaseDef[] = [
@@ -58,6 +63,22 @@ export const CASES: readonly CaseDef[] = [
     title: 's4 300 MB layer, build + export, cached',
     runs: 3,
     target: 0.5,
+  },
+  {
+    id: 's4-save-gzip',
+    scenario: 's4',
+    kind: 'export-only',
+    title: 's4 export alone, gzip -1 layers',
+    runs: 3,
+    compression: 'gzip',
+  },
+  {
+    id: 's4-save-zstd',
+    scenario: 's4',
+    kind: 'export-only',
+    title: 's4 export alone, zstd -1 layers',
+    runs: 3,
+    compression: 'zstd',
   },
   { id: 's5-cold', scenario: 's5', kind: 'cold', title: 's5 50,000 files, cold', runs: 3, target: 0.3 },
   { id: 's5-noop', scenario: 's5', kind: 'noop', title: 's5 50,000 files, no-op', runs: 5, target: 0.3 },

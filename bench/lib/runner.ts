@@ -67,18 +67,20 @@ function plan(engine: Engine, def: CaseDef, scenario: GeneratedScenario, ctx: Ru
       };
     }
     case 'export-cold':
-    case 'export-cached': {
+    case 'export-cached':
+    case 'export-only': {
       const dest = join(ctx.work, 'out', `${engine.id}.tar`);
-      const exported = engine.exportImage(tags[0]!, dest);
+      const exported = engine.exportImage(tags[0]!, dest, def.compression ?? 'none');
       if ('unsupported' in exported) return `no export: ${exported.unsupported}`;
-      const cold = def.kind === 'export-cold';
+      const kind = def.kind;
       return {
         engine,
         tags,
-        command: `${builds[0]} && ${exported.command}`,
+        command: kind === 'export-only' ? exported.command : `${builds[0]} && ${exported.command}`,
         prepare: async () => {
           await rm(dest, { force: true });
-          if (cold) await reset();
+          if (kind !== 'export-cached') await reset();
+          if (kind === 'export-only') await sh(builds[0]!);
         },
       };
     }
@@ -121,6 +123,8 @@ export async function runCase(
   const original = mutable === undefined ? undefined : await readFile(mutable);
   const once = async (p: Plan, round: number): Promise<Measurement> => {
     await p.prepare(round);
+    // Deletions and writes of the preparation go to disk now, not during the timed run.
+    await sh('sync');
     return measure({ command: p.command, scratch, daemons: () => p.engine.daemons() });
   };
   let live = plans;
@@ -180,6 +184,7 @@ export async function runFloors(bytes: number, ctx: RunnerContext): Promise<Case
   for (let round = 0; round < runs; round++) {
     for (const f of rotate(floors, round)) {
       await rm(out, { force: true });
+      await sh('sync');
       const m = await measure({ command: f.command, scratch });
       ctx.say(`s4-floor run ${round + 1}/${runs}: ${f.id} ${format(m)}`);
       if (m.error !== undefined) notes.get(f.id)!.push(m.error);

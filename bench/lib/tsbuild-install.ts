@@ -35,7 +35,17 @@ export async function installTsbuild(work: string, say: (line: string) => void):
   try {
     await promisify(execFile)(
       join(REPO, 'node_modules/.bin/tsc'),
-      ['-p', join(REPO, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')],
+      // No declarations or maps: the project's typecheck includes bench/, work directory too.
+      [
+        '-p',
+        join(REPO, 'tsconfig.build.json'),
+        '--outDir',
+        join(dir, 'dist'),
+        '--declaration',
+        'false',
+        '--sourceMap',
+        'false',
+      ],
       { maxBuffer: 16 * 1024 * 1024 },
     );
   } catch (error) {

@@ -27,9 +27,11 @@ export const buildahFactory: EngineFactory = {
       version: (await firstLine(BUILDAH, ['--version'])) ?? 'buildah ?',
       build: (r) =>
         `${buildah} bud --layers --runtime runc --network none -q -t ${q(r.tag)} --build-arg BASE=${q(r.base)} ${q(r.context)}`,
-      exportImage: (tag, dest) => ({
-        command: `${buildah} push -q ${q(tag)} docker-archive:${q(dest)}:${q(tag)}`,
-      }),
+      // The docker-archive transport stores layers uncompressed, as docker save does.
+      exportImage: (tag, dest, compression) =>
+        compression === 'none'
+          ? { command: `${buildah} push -q ${q(tag)} docker-archive:${q(dest)}:${q(tag)}` }
+          : { unsupported: 'docker-archive holds uncompressed layers only' },
       async reset(tags) {
         // --layers caches intermediate images: untag the results, then prune what is left unnamed.
         const rmi = tags.length > 0 ? `${buildah} rmi -f ${tags.map(q).join(' ')} >/dev/null 2>&1;` : '';

@@ -73,7 +73,10 @@ function dockerFactory(id: EngineId, label: string, buildkit: '1' | '0'): Engine
         label,
         version: s.version,
         build,
-        exportImage: (tag, dest) => ({ command: `${docker} save -o ${q(dest)} ${q(tag)}` }),
+        exportImage: (tag, dest, compression) =>
+          compression === 'none'
+            ? { command: `${docker} save -o ${q(dest)} ${q(tag)}` }
+            : { unsupported: 'docker save writes uncompressed layers only' },
         async reset(tags) {
           const rmi = tags.length > 0 ? `${docker} rmi -f ${tags.map(q).join(' ')} >/dev/null 2>&1;` : '';
           // BuildKit keeps its cache apart from images; the legacy builder's cache is the

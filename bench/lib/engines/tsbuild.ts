@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { q, run } from '../shell.ts';
 import type { TsbuildInstall } from '../tsbuild-install.ts';
-import type { BuildRequest, Engine, EngineContext, EngineFactory } from './types.ts';
+import type { BuildRequest, Engine, EngineContext, EngineFactory, ExportCompression } from './types.ts';
 
 const RUNTIMES = ['/usr/sbin/runc', '/usr/bin/runc'];
 
@@ -23,14 +23,28 @@ function buildArgs(request: BuildRequest): string {
   return `build --network none -q -t ${q(request.tag)} --build-arg BASE=${q(request.base)} ${q(request.context)}`;
 }
 
-function saveCommand(install: TsbuildInstall, root: string, tag: string, dest: string) {
+function saveCommand(
+  install: TsbuildInstall,
+  root: string,
+  tag: string,
+  dest: string,
+  compression: ExportCompression,
+) {
   if (!install.commands.has('save')) return { unsupported: 'this tsbuild has no `save` command yet' };
-  return { command: `${q(install.node)} ${q(install.bin)} --root ${q(root)} save -o ${q(dest)} ${q(tag)}` };
+  const level = compression === 'none' ? '' : ' --compression-level 1';
+  return {
+    command: `${q(install.node)} ${q(install.bin)} --root ${q(root)} save --compression ${compression}${level} -o ${q(dest)} ${q(tag)}`,
+  };
 }
 
+/**
+ * An empty store holding only the base image, unpacked as `docker pull` and `buildah pull` leave
+ * theirs: a container run flattens the image into its snapshot, which builds then reuse.
+ */
 async function freshStore(install: TsbuildInstall, root: string, base: string): Promise<void> {
   await rm(root, { recursive: true, force: true });
   await run(install.node, [install.bin, '--root', root, 'pull', '-q', base]);
+  await run(install.node, [install.bin, '--root', root, 'run', '--rm', '--network', 'none', base, 'true']);
 }
 
 export function tsbuildFactory(install: TsbuildInstall): EngineFactory {
@@ -46,7 +60,7 @@ export function tsbuildFactory(install: TsbuildInstall): EngineFactory {
         label: 'tsbuild',
         version: install.version,
         build: (request) => `${cli} ${buildArgs(request)}`,
-        exportImage: (tag, dest) => saveCommand(install, root, tag, dest),
+        exportImage: (tag, dest, compression) => saveCommand(install, root, tag, dest, compression),
         reset: () => freshStore(install, root, ctx.base),
         daemons: () => [],
         stop: () => rm(root, { recursive: true, force: true }),
@@ -108,7 +122,7 @@ export function tsbuildServeFactory(install: TsbuildInstall): EngineFactory {
         label: 'tsbuild serve',
         version: install.version,
         build: (request) => `${client} ${buildArgs(request)}`,
-        exportImage: (tag, dest) => saveCommand(install, root, tag, dest),
+        exportImage: (tag, dest, compression) => saveCommand(install, root, tag, dest, compression),
         async reset() {
           // A cold build through the daemon starts from a fresh store and a fresh process, so no
           // in-memory stat cache survives either.

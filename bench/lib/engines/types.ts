@@ -2,6 +2,9 @@
 
 export type EngineId = 'tsbuild' | 'tsbuild-serve' | 'buildkit' | 'docker-legacy' | 'buildah';
 
+/** Layers inside an exported archive: `none` is what `docker save` writes; the others at level 1. */
+export type ExportCompression = 'none' | 'gzip' | 'zstd';
+
 export interface BuildRequest {
   readonly context: string;
   readonly tag: string;
@@ -15,8 +18,12 @@ export interface Engine {
   readonly version: string;
   /** Shell command that builds the context into the engine's image store under `tag`. */
   build(request: BuildRequest): string;
-  /** Shell command that writes image `tag` to a tarball at `dest`, or why the engine cannot. */
-  exportImage(tag: string, dest: string): { readonly command: string } | { readonly unsupported: string };
+  /** Shell command that writes image `tag` to a docker-loadable tarball at `dest`, or why it cannot. */
+  exportImage(
+    tag: string,
+    dest: string,
+    compression: ExportCompression,
+  ): { readonly command: string } | { readonly unsupported: string };
   /** Drops every build cache (and the images tagged `tags`) but keeps the pulled base image. */
   reset(tags: readonly string[]): Promise<void>;
   /** Long-running processes that do the building (daemons), counted in peak memory. */
