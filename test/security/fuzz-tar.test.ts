@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildTar } from '../image/support/tar.ts';
 import {
   applyInSandbox,
   createRandom,
@@ -15,6 +16,7 @@ import {
   makeSandbox,
   mutateTar,
   type Outcome,
+  setField,
 } from './fuzz/tar-inputs.ts';
 
 const COUNT = Number(process.env.TSBUILD_FUZZ_COUNT ?? 2000);
@@ -46,5 +48,21 @@ describe('tar reader fuzzing', () => {
       await rm(dir, { recursive: true, force: true });
     }
     expect(crashes).toEqual([]);
+  });
+
+  // Found by bench/fuzz-tar.ts: tar-stream stalls for ever on a size field that is not a number.
+  it('refuses an entry whose size field is not a number instead of hanging', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tsbuild-fuzz-tar-'));
+    try {
+      const sandbox = await makeSandbox(dir);
+      const tar = await buildTar([
+        { header: { name: 'x', type: 'symlink', linkname: '../outside' } },
+        { header: { name: 'y', type: 'file' }, data: 'y' },
+      ]);
+      setField(tar, 0, 124, 12, '\u00f00000000000');
+      expect(await applyInSandbox(sandbox, tar, await fingerprint(sandbox.outside))).toBe('refused');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
