@@ -230,6 +230,17 @@ export async function applyLayer(
   try {
     for await (const entry of extract) {
       options.signal?.throwIfAborted();
+      // tar-stream reads a size field that is not a number as null and then stalls for ever.
+      const size = entry.header.size as number | null | undefined;
+      if (size === null || (size !== undefined && !(Number.isSafeInteger(size) && size >= 0))) {
+        throw new TsbuildError(
+          'IMAGE',
+          `the layer is not a valid tar: entry "${entry.header.name}" has no valid size`,
+          {
+            hint: 'the layer blob is corrupt or is not a layer; pull, load or build the image again',
+          },
+        );
+      }
       await applyEntry(state, entry.header, entry);
       entry.resume();
     }
