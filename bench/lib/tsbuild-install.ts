@@ -4,6 +4,7 @@
  * skews it. Node finds the project's node_modules by walking up from bench/work.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,6 +53,10 @@ export async function installTsbuild(work: string, say: (line: string) => void):
     // tsc emits even with type errors (someone may be mid-edit); the CLI smoke check below decides.
     const out = (error as { stdout?: string }).stdout ?? '';
     say(`tsc reported errors while compiling tsbuild (emitted anyway):\n${out.slice(0, 2000)}`);
+  }
+  // bin/tsbuild.js runs the bundle (scripts/bundle.ts) when it is there: bundle as `npm run build` does.
+  if (existsSync(join(REPO, 'scripts/bundle.ts'))) {
+    await run(process.execPath, [join(REPO, 'scripts/bundle.ts'), join(dir, 'dist/bundle')]);
   }
   await copyFile(join(REPO, 'bin/tsbuild.js'), join(dir, 'bin/tsbuild.js'));
   await copyFile(join(REPO, 'package.json'), join(dir, 'package.json'));
