@@ -12,13 +12,13 @@ import { openServices, type ServiceOptions } from './builder/services.ts';
 import { aliasRecord } from './cache/index.ts';
 import { TsbuildError } from './errors.ts';
 import { type BuildPlan, outline, planBuild } from './plan/index.ts';
-import { createSolver, defaultParallelism } from './solver/index.ts';
+import { createSolver, defaultGlobalParallelism } from './solver/index.ts';
 
 export type { BuildEvent } from './builder/events.ts';
 export { hostPlatform } from './builder/run.ts';
 
 export interface BuilderOptions extends ServiceOptions {
-  /** Steps running at once across every build of this Builder (default: number of CPUs). */
+  /** Steps running at once across every build of this Builder (default: the larger of 8 and the number of CPUs). */
   readonly maxParallelism?: number;
 }
 
@@ -65,7 +65,7 @@ export interface Builder {
 export async function createBuilder(options: BuilderOptions = {}): Promise<Builder> {
   const services = await openServices(options);
   const solver = createSolver({
-    concurrency: options.maxParallelism ?? defaultParallelism(),
+    concurrency: options.maxParallelism ?? defaultGlobalParallelism(),
     lock: services.lock,
     // A step found by content under another key is recorded under this one too.
     alias: (existing, key) => aliasRecord(services.cache, existing, key),

@@ -1,5 +1,5 @@
 export { cancelledError } from './flight.ts';
-export { createSolver, defaultParallelism } from './solver.ts';
+export { createSolver, defaultGlobalParallelism, defaultParallelism } from './solver.ts';
 export type {
   KeyLock,
   LogStream,

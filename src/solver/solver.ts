@@ -52,11 +52,17 @@ interface Build<R> {
   emit(event: SolveEvent): void;
 }
 
-/**
- * Steps running at once when nobody says: at least 8, since most steps wait on containers, disks
- * or the network rather than a CPU (four `RUN sleep 2` stages must overlap on a 2-core machine).
- */
+/** Steps of one build running at once when nobody says: the number of CPUs. */
 export function defaultParallelism(): number {
+  return availableParallelism();
+}
+
+/**
+ * Steps of all builds of one solver running at once when nobody says: at least 8, so concurrent
+ * builds on a small machine each still get their share (most steps wait on containers, disks or
+ * the network rather than a CPU).
+ */
+export function defaultGlobalParallelism(): number {
   return Math.max(8, availableParallelism());
 }
 

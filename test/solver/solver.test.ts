@@ -1,6 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { isTsbuildError } from '../../src/errors.ts';
-import { createSolver, type SolveEvent, type Vertex } from '../../src/solver/index.ts';
+import { createSolver, defaultParallelism, type SolveEvent, type Vertex } from '../../src/solver/index.ts';
 import { createArithWorld, createGate } from './arith.ts';
 
 function collect(): { events: SolveEvent[]; onEvent: (e: SolveEvent) => void } {
@@ -76,6 +77,16 @@ describe('solver', () => {
     const [sum] = await solver.solve([root], { maxParallelism: 2 });
     expect(sum).toBe(15);
     expect(world.counters.maxRunning).toBe(2);
+  });
+
+  it('runs as many steps of a build at once as there are CPUs when no limit is given', async () => {
+    const world = createArithWorld();
+    const cpus = availableParallelism();
+    const solver = createSolver({ concurrency: cpus + 4 });
+    const leaves = Array.from({ length: cpus + 3 }, (_, i) => world.vertex(`leaf${i}`, i));
+    await solver.solve([world.vertex('root', 0, leaves)]);
+    expect(defaultParallelism()).toBe(cpus);
+    expect(world.counters.maxRunning).toBe(cpus);
   });
 
   it('keeps every build of one solver within the global limit', async () => {

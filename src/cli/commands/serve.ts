@@ -28,7 +28,10 @@ export function serveCommand(parser: Argv, ctx: CliContext): void {
           describe: 'File holding the token TCP clients send (TSBUILD_TOKEN)',
         })
         .option('runtime', { type: 'string', describe: 'OCI runtime: runc (default), crun or a path' })
-        .option('max-parallelism', { type: 'number', describe: 'Steps running at once across all builds' })
+        .option('max-parallelism', {
+          type: 'number',
+          describe: 'Steps running at once across all builds (default: the larger of 8 and the CPUs)',
+        })
         .example('$0 serve --group docker', 'Serve root and the docker group on /run/tsbuild/tsbuild.sock')
         .example('$0 --host unix:///run/tsbuild/tsbuild.sock -t app .', 'A client build through it'),
     async (args) => (await import('../actions/serve.ts')).serveCommand(args, ctx),
