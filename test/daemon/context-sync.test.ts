@@ -117,6 +117,29 @@ describe('context mirror', () => {
     expect((await sync()).plan).toEqual({ need: [], remove: [] });
   });
 
+  it('sends many small files and a large one byte for byte, in manifest order', async () => {
+    await mkdir(join(context, 'many'));
+    for (let i = 0; i < 300; i++) await writeFile(join(context, `many/f${i}`), `file ${i}\n`.repeat(i));
+    const big = Buffer.alloc(3 * 1024 * 1024 + 17, 7);
+    await writeFile(join(context, 'big.bin'), big);
+    const manifest = await walkContext(context, []);
+    const plan = { need: manifest.map((e) => e.path), remove: [] };
+    const target = join(dir, 'out');
+    await applyLayer(packContextDiff(context, manifest, plan), target);
+    expect(await readFile(join(target, 'big.bin'))).toEqual(big);
+    for (const i of [0, 1, 150, 299])
+      expect(await readFile(join(target, `many/f${i}`), 'utf8')).toBe(`file ${i}\n`.repeat(i));
+  });
+
+  it('fails clearly when a file changes size between the walk and the send', async () => {
+    const manifest = await walkContext(context, []);
+    await writeFile(join(context, 'src/main.ts'), 'main, now longer\n');
+    const plan = { need: manifest.map((e) => e.path), remove: [] };
+    await expect(applyLayer(packContextDiff(context, manifest, plan), join(dir, 'out'))).rejects.toThrow(
+      /src\/main\.ts changed while it was sent/,
+    );
+  });
+
   it('refuses a plan made before another build changed the mirror', async () => {
     const mirrors = createContextMirrors({ root: join(dir, 'store') });
     const manifest = await walkContext(context, []);
