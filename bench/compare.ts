@@ -163,7 +163,7 @@ const results: BenchResults = {
 const markdown = renderMarkdown(results);
 const resultsDir = join(REPO, 'bench/results');
 await mkdir(resultsDir, { recursive: true });
-const stem = join(resultsDir, `${date}-${host}${full ? '' : '-partial'}`);
+const stem = join(resultsDir, `${date}-${host}${full && !interrupted ? '' : '-partial'}`);
 await writeFile(`${stem}.json`, `${JSON.stringify(results, null, 2)}\n`);
 await writeFile(`${stem}.md`, `${markdown}\n`);
 say(`results: ${stem}.{json,md}`);
