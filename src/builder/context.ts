@@ -24,6 +24,12 @@ export interface SecretSpec {
 export interface BuildInputsOptions {
   /** The build context directory. */
   readonly context: string;
+  /**
+   * For callers that alone write the context directory (a build server's copy of a client's
+   * context): a name that changes whenever they change its contents. Builds given the same name
+   * reuse the context's checksums without looking at its files again.
+   */
+  readonly contextGeneration?: string;
   /** Path of the Dockerfile; default `<context>/Dockerfile`. */
   readonly dockerfile?: string;
   /** The Dockerfile's text, when it does not come from a file (`-f -`). */
@@ -182,5 +188,6 @@ export async function makeBuildInputs(
     network: options.network === 'none' ? 'none' : 'host',
     ...(Object.keys(limits).length > 0 && { limits }),
     ...(options.sourceDateEpoch !== undefined && { sourceDateEpoch: options.sourceDateEpoch }),
+    ...(options.contextGeneration !== undefined && { contextGeneration: options.contextGeneration }),
   };
 }

@@ -34,8 +34,21 @@ export interface ContextChecksum extends ContentManifest {
   readonly stats: { readonly statHits: number; readonly filesRead: number };
 }
 
+export interface ChecksumOptions {
+  /**
+   * A name for the directory's current contents, from a caller that alone writes the directory and
+   * changes the name whenever it does (the daemon's context mirrors). A selection already summed
+   * under the same name is answered from memory without looking at the files again.
+   */
+  readonly generation?: string;
+}
+
 export interface ContextHasher {
-  checksum(contextDir: string, selection: ContextSelection): Promise<ContextChecksum>;
+  checksum(
+    contextDir: string,
+    selection: ContextSelection,
+    options?: ChecksumOptions,
+  ): Promise<ContextChecksum>;
 }
 
 export interface ContextHasherOptions {
@@ -50,6 +63,8 @@ export interface ContextHasherOptions {
 /** Never part of a checksum: a host labelling detail, not something the user put in the file. */
 const HOST_XATTRS = new Set(['security.selinux']);
 const WHOLE_FILE_LIMIT = 4 * 1024 * 1024;
+/** Context directories whose walks are remembered by generation (see ChecksumOptions). */
+const REMEMBERED_DIRS = 16;
 
 const hasherApi: Promise<XXHashAPI> = xxhash();
 
@@ -68,8 +83,57 @@ export function createContextHasher(options: ContextHasherOptions = {}): Context
     return cache;
   };
 
-  async function checksum(contextDirInput: string, selection: ContextSelection): Promise<ContextChecksum> {
+  // Per directory: the generation the remembered walks belong to, and the walks by selection.
+  const remembered = new Map<string, { generation: string; walks: Map<string, readonly ContextEntry[]> }>();
+
+  async function checksum(
+    contextDirInput: string,
+    selection: ContextSelection,
+    options: ChecksumOptions = {},
+  ): Promise<ContextChecksum> {
     const contextDir = await realpath(contextDirInput);
+    const { generation } = options;
+    if (generation === undefined) return finish(await walkSelection(contextDir, selection), selection);
+    let memo = remembered.get(contextDir);
+    if (memo?.generation !== generation) {
+      memo = { generation, walks: new Map() };
+      remembered.delete(contextDir);
+      remembered.set(contextDir, memo);
+      // Oldest first in a Map: keep the directories used last.
+      for (const dir of remembered.keys()) if (remembered.size > REMEMBERED_DIRS) remembered.delete(dir);
+    }
+    const what = JSON.stringify([selection.sources, selection.ignore, selection.excludes, selection.parents]);
+    const known = memo.walks.get(what);
+    // Nothing was stat'ed or read for this answer.
+    if (known !== undefined)
+      return finish({ entries: known, counters: { statHits: 0, filesRead: 0 } }, selection);
+    const walked = await walkSelection(contextDir, selection);
+    memo.walks.set(what, walked.entries);
+    return finish(walked, selection);
+  }
+
+  /** `--chmod` and `--chown` applied to a walk's entries, which carry the context's own modes. */
+  function finish(
+    walked: { entries: readonly ContextEntry[]; counters: ContextChecksum['stats'] },
+    selection: ContextSelection,
+  ): ContextChecksum {
+    const { chmod, chown } = selection;
+    const entries =
+      chmod === undefined && chown === undefined
+        ? walked.entries
+        : walked.entries.map((e) => ({
+            ...e,
+            mode: chmod?.(e.mode, e.type) ?? e.mode,
+            uid: chown?.uid ?? 0,
+            gid: chown?.gid ?? 0,
+          }));
+    return { ...manifestOf(entries), stats: walked.counters };
+  }
+
+  async function walkSelection(
+    contextDir: string,
+    selection: ContextSelection,
+  ): Promise<{ entries: ContextEntry[]; counters: { statHits: number; filesRead: number } }> {
     const api = await hasherApi;
     const statCache = await statCacheFor(contextDir);
     const ignored = createPatternMatcher(parseDockerignore((selection.ignore ?? []).join('\n')));
@@ -102,9 +166,9 @@ export function createContextHasher(options: ContextHasherOptions = {}): Context
         path: rel,
         dest,
         type,
-        mode: selection.chmod?.(mode, type) ?? mode,
-        uid: selection.chown?.uid ?? 0,
-        gid: selection.chown?.gid ?? 0,
+        mode,
+        uid: 0,
+        gid: 0,
         size: type === 'file' ? Number(st.size) : 0,
         ...value,
       };
@@ -167,7 +231,7 @@ export function createContextHasher(options: ContextHasherOptions = {}): Context
       }
     }
     await statCache?.save();
-    return { ...manifestOf(entries), stats: counters };
+    return { entries, counters };
   }
 
   return { checksum } satisfies ContextHasher;

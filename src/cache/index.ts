@@ -1,6 +1,7 @@
 // The cache module's public surface: keys, context checksums, records, locks.
 export { type ContentManifest, type ContextEntry, type EntryType, manifestOf } from './content.ts';
 export {
+  type ChecksumOptions,
   type ContextChecksum,
   type ContextHasher,
   type ContextHasherOptions,

@@ -95,10 +95,11 @@ export async function handleBuild(
       async (dir) => {
         await applyLayer(req, dir, { signal: controller.signal });
       },
-      (dir) =>
+      (dir, generation) =>
         builder.build({
           ...options,
           context: dir,
+          contextGeneration: generation,
           secrets: secrets.secrets,
           signal: controller.signal,
           onEvent: (event) => send(encodeMessage({ type: 'event', event })),

@@ -3,7 +3,8 @@
  * with the stat fields that tell whether the daemon's copy is current.
  * Sockets, FIFOs and devices are left out (a build cannot COPY them).
  */
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { readdir, readlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createPatternMatcher, parseDockerignore } from '../cache/index.ts';
 
@@ -28,8 +29,9 @@ export async function walkContext(contextDir: string, ignore: readonly string[])
   const visit = async (rel: string): Promise<void> => {
     const names = (await readdir(rel === '' ? contextDir : join(contextDir, rel))).sort();
     const paths = names.map((name) => (rel === '' ? name : `${rel}/${name}`));
-    // One directory's entries are stat'ed together: a walk of many files is bound by lstat calls.
-    const stats = await Promise.all(paths.map((path) => lstat(join(contextDir, path))));
+    // Synchronous: a walk of many files is bound by lstat calls, and a promise each costs more than
+    // the call (the 50,000-file bench context: 450 ms of walking with promises).
+    const stats = paths.map((path) => lstatSync(join(contextDir, path)));
     const subdirs: string[] = [];
     for (const [i, path] of paths.entries()) {
       const st = stats[i]!;

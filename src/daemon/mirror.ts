@@ -4,6 +4,7 @@
  * the files left alone keep their inodes and times: the stat cache then
  * answers for them without reading a byte.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
@@ -18,14 +19,16 @@ export interface ContextMirrors {
   /**
    * Under the key's lock: checks the plan the client followed still holds (else `stale`: another
    * build changed the mirror since), applies its diff with `apply`, records the manifest, then
-   * runs `work` on the mirror directory.
+   * runs `work` on the mirror directory. `generation` names the mirror's contents: it changes
+   * whenever a diff is applied (and when the daemon restarts), so checksums of an unchanged mirror
+   * can be reused without looking at its files again.
    */
   use<T>(
     key: string,
     manifest: readonly ContextEntry[],
     plan: ContextPlan,
     apply: (dir: string) => Promise<void>,
-    work: (dir: string) => Promise<T>,
+    work: (dir: string, generation: string) => Promise<T>,
   ): Promise<{ readonly stale: true } | { readonly stale: false; readonly value: T }>;
 }
 
@@ -58,13 +61,21 @@ export interface MirrorOptions {
 export function createContextMirrors(options: MirrorOptions): ContextMirrors {
   const base = mirrorsDir(options.root);
   const locks = new Map<string, Promise<unknown>>();
+  // The daemon is the only writer of its mirrors: what it last read or wrote is what is on disk.
+  const manifests = new Map<string, Stored>();
+  const generations = new Map<string, string>();
   const check = (key: string) => {
     if (!KEY.test(key)) throw new TsbuildError('USAGE', `bad context key ${JSON.stringify(key)}`);
   };
   /** The recorded manifest; undefined when there is none (new, or a send failed half-way). */
   const load = async (key: string): Promise<Stored | undefined> => {
+    const known = manifests.get(key);
+    if (known !== undefined) return known;
     const text = await readFile(join(base, key, 'manifest.json'), 'utf8').catch(() => undefined);
-    return text === undefined ? undefined : (JSON.parse(text) as Stored);
+    if (text === undefined) return undefined;
+    const stored = JSON.parse(text) as Stored;
+    manifests.set(key, stored);
+    return stored;
   };
 
   const evict = async () => {
@@ -72,8 +83,12 @@ export function createContextMirrors(options: MirrorOptions): ContextMirrors {
     const aged = await Promise.all(
       names.map(async (n) => ({ n, t: (await stat(join(base, n)).catch(() => undefined))?.mtimeMs ?? 0 })),
     );
-    for (const { n } of aged.sort((a, b) => b.t - a.t).slice(options.keep ?? 16))
-      if (!locks.has(n)) await rm(join(base, n), { recursive: true, force: true });
+    for (const { n } of aged.sort((a, b) => b.t - a.t).slice(options.keep ?? 16)) {
+      if (locks.has(n)) continue;
+      manifests.delete(n);
+      generations.delete(n);
+      await rm(join(base, n), { recursive: true, force: true });
+    }
   };
 
   const locked = <T>(key: string, work: () => Promise<T>): Promise<T> => {
@@ -106,17 +121,23 @@ export function createContextMirrors(options: MirrorOptions): ContextMirrors {
           if (stored === undefined) await rm(dir, { recursive: true, force: true });
           await mkdir(dir, { recursive: true });
           // Until the new manifest is written the mirror is unknown: a failed apply means a full resend.
+          manifests.delete(key);
+          generations.delete(key);
           await rm(join(base, key, 'manifest.json'), { force: true });
           await apply(dir);
-          await writeFileAtomic(
-            join(base, key, 'manifest.json'),
-            JSON.stringify(Object.fromEntries(manifest.map((e) => [e.path, fingerprint(e)]))),
-          );
+          const next: Stored = Object.fromEntries(manifest.map((e) => [e.path, fingerprint(e)]));
+          await writeFileAtomic(join(base, key, 'manifest.json'), JSON.stringify(next));
+          manifests.set(key, next);
+        }
+        let generation = generations.get(key);
+        if (generation === undefined) {
+          generation = randomUUID();
+          generations.set(key, generation);
         }
         const now = new Date();
         await utimes(join(base, key), now, now);
         try {
-          return { stale: false, value: await work(dir) } as const;
+          return { stale: false, value: await work(dir, generation) } as const;
         } finally {
           await evict();
         }

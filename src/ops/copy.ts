@@ -29,7 +29,7 @@ import {
 } from './copy-sources.ts';
 import { explainStep, finishLayer, loadRecord } from './layer.ts';
 import { ensureSnapshot } from './rootfs.ts';
-import type { BuildInputs, OpServices } from './services.ts';
+import { type BuildInputs, generationOf, type OpServices } from './services.ts';
 import { EMPTY_STATE, type StateResult } from './types.ts';
 import { ensureDir, type Owner, stackOf } from './upper.ts';
 
@@ -141,7 +141,11 @@ export function createCopyOp(options: CopyOpOptions, placement: CopyPlacement = 
       return layeredEntries(services, await ensureSnapshot(services, source), step, chmod);
     }
     if (paths.length > 0 && contextSum === undefined)
-      contextSum = await services.hasher.checksum(inputs.contextDir, contextSelection());
+      contextSum = await services.hasher.checksum(
+        inputs.contextDir,
+        contextSelection(),
+        generationOf(inputs),
+      );
     return concatSources([
       contextEntries(inputs.contextDir, contextSum),
       remoteEntries(services, remotes, chmod),
@@ -155,7 +159,7 @@ export function createCopyOp(options: CopyOpOptions, placement: CopyPlacement = 
    */
   const ensureContextUnchanged = async (): Promise<void> => {
     if (contextSum === undefined) return;
-    const now = await services.hasher.checksum(inputs.contextDir, contextSelection());
+    const now = await services.hasher.checksum(inputs.contextDir, contextSelection(), generationOf(inputs));
     if (now.digest === contextSum.digest) return;
     const before = new Map(contextSum.entries.map((e) => [e.path, `${e.type} ${e.size} ${e.hash}`]));
     const changed = now.entries.find((e) => before.get(e.path) !== `${e.type} ${e.size} ${e.hash}`)?.path;
@@ -171,7 +175,11 @@ export function createCopyOp(options: CopyOpOptions, placement: CopyPlacement = 
       keyInputs = inputKeys;
       const parts: string[] = [];
       if (step.from.kind === 'context' && paths.length > 0) {
-        contextSum = await services.hasher.checksum(inputs.contextDir, contextSelection());
+        contextSum = await services.hasher.checksum(
+          inputs.contextDir,
+          contextSelection(),
+          generationOf(inputs),
+        );
         ctx.progress(contextSum.entries.reduce((n, e) => n + e.size, 0));
         parts.push(contextSum.digest);
       }

@@ -11,7 +11,7 @@ import type { Op, VertexContext } from '../solver/index.ts';
 import { explainStep, finishLayer, loadRecord } from './layer.ts';
 import { mountDefinitions, type PreparedMounts, prepareMounts } from './mounts.ts';
 import { ensureSnapshot } from './rootfs.ts';
-import type { BuildInputs, OpServices } from './services.ts';
+import { type BuildInputs, generationOf, type OpServices } from './services.ts';
 import type { StateResult } from './types.ts';
 
 export interface ExecOpOptions {
@@ -120,7 +120,11 @@ async function contextMountsChecksum(
   if (sources.length === 0) return undefined;
   const sums = await Promise.all(
     sources.map((src) =>
-      services.hasher.checksum(inputs.contextDir, { sources: [src], ignore: inputs.ignore }),
+      services.hasher.checksum(
+        inputs.contextDir,
+        { sources: [src], ignore: inputs.ignore },
+        generationOf(inputs),
+      ),
     ),
   );
   return sums.map((s) => s.digest).join(',');

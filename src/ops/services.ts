@@ -2,7 +2,7 @@
  * The long-lived services every op uses, opened once per store and shared by
  * all builds of a Builder, plus the inputs that belong to one build.
  */
-import type { CacheStore, ContextHasher } from '../cache/index.ts';
+import type { CacheStore, ChecksumOptions, ContextHasher } from '../cache/index.ts';
 import type { Executor, Snapshotter } from '../executor/index.ts';
 import type { ImageStore } from '../image/index.ts';
 
@@ -24,6 +24,8 @@ export interface SecretSource {
 export interface BuildInputs {
   /** The build context directory. */
   readonly contextDir: string;
+  /** See BuildInputsOptions.contextGeneration. */
+  readonly contextGeneration?: string;
   /** `.dockerignore` patterns in effect for this build. */
   readonly ignore: readonly string[];
   readonly secrets: ReadonlyMap<string, SecretSource>;
@@ -33,4 +35,9 @@ export interface BuildInputs {
   readonly limits?: { readonly memoryBytes?: number; readonly cpus?: number; readonly pids?: number };
   readonly sourceDateEpoch?: number;
   readonly hostname?: string;
+}
+
+/** The checksum options that let the context hasher reuse what it knows of this context. */
+export function generationOf(inputs: BuildInputs): ChecksumOptions {
+  return inputs.contextGeneration === undefined ? {} : { generation: inputs.contextGeneration };
 }

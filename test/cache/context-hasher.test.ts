@@ -151,3 +151,37 @@ describe('context checksum and special files', () => {
     await expect(createContextHasher().checksum(dir, { sources: ['src/pipe'] })).rejects.toThrow(/FIFO/);
   });
 });
+
+describe('context checksum by generation', () => {
+  it('answers a selection it has seen under the same generation from memory, and looks again under a new one', async () => {
+    const dir = await makeContext(app);
+    const hasher = createContextHasher();
+    const first = await hasher.checksum(dir, { sources: ['src'] }, { generation: 'g1' });
+    expect(first.stats.filesRead).toBe(2);
+    // The caller promised nothing changes without a new generation: the same answer, no file looked at.
+    await writeFile(path.join(dir, 'src/main.ts'), 'changed behind the caller');
+    const again = await hasher.checksum(dir, { sources: ['src'] }, { generation: 'g1' });
+    expect(again.digest).toBe(first.digest);
+    expect(again.stats).toEqual({ statHits: 0, filesRead: 0 });
+    // --chmod and --chown still apply to a remembered walk.
+    const chowned = await hasher.checksum(
+      dir,
+      { sources: ['src'], chown: { uid: 7, gid: 8 }, chmod: () => 0o600 },
+      { generation: 'g1' },
+    );
+    expect(chowned.entries.map((e) => [e.uid, e.gid, e.mode])).toEqual([
+      [7, 8, 0o600],
+      [7, 8, 0o600],
+      [7, 8, 0o600],
+    ]);
+    expect(chowned.stats.filesRead).toBe(0);
+    // A new generation reads the change; without one, nothing is remembered.
+    const next = await hasher.checksum(dir, { sources: ['src'] }, { generation: 'g2' });
+    expect(next.digest).not.toBe(first.digest);
+    expect(next.digest).toBe(await digest(dir, { sources: ['src'] }));
+    expect(next.stats.filesRead).toBe(2); // no stat cache here: both files are read again
+    expect(
+      (await hasher.checksum(dir, { sources: ['README.md'] }, { generation: 'g2' })).entries,
+    ).toHaveLength(1);
+  });
+});

@@ -35,6 +35,23 @@ afterEach(async () => {
 
 const KEY = 'a'.repeat(64);
 
+/** One build's worth of context sync: walk, plan, apply the diff; the mirror's dir and generation. */
+async function syncMirror(mirrors: ReturnType<typeof createContextMirrors>) {
+  const manifest = await walkContext(context, await readIgnoreFile(context, undefined));
+  const plan = await mirrors.plan(KEY, manifest);
+  const outcome = await mirrors.use(
+    KEY,
+    manifest,
+    plan,
+    async (d) => {
+      await applyLayer(packContextDiff(context, manifest, plan), d);
+    },
+    async (d, generation) => ({ dir: d, generation }),
+  );
+  if (outcome.stale) throw new Error('unexpected stale plan');
+  return { plan, ...outcome.value };
+}
+
 describe('context walk', () => {
   it('lists what .dockerignore keeps, parents first', async () => {
     const entries = await walkContext(context, await readIgnoreFile(context, undefined));
@@ -82,21 +99,7 @@ describe('context plan', () => {
 describe('context mirror', () => {
   it('applies diffs so the mirror equals the context, keeping unchanged inodes', async () => {
     const mirrors = createContextMirrors({ root: join(dir, 'store') });
-    const sync = async () => {
-      const manifest = await walkContext(context, await readIgnoreFile(context, undefined));
-      const plan = await mirrors.plan(KEY, manifest);
-      const outcome = await mirrors.use(
-        KEY,
-        manifest,
-        plan,
-        async (d) => {
-          await applyLayer(packContextDiff(context, manifest, plan), d);
-        },
-        async (d) => d,
-      );
-      if (outcome.stale) throw new Error('unexpected stale plan');
-      return { plan, dir: outcome.value };
-    };
+    const sync = () => syncMirror(mirrors);
     const first = await sync();
     expect(first.plan.need.length).toBeGreaterThan(5);
     const mirror = first.dir;
@@ -138,6 +141,31 @@ describe('context mirror', () => {
     await expect(applyLayer(packContextDiff(context, manifest, plan), join(dir, 'out'))).rejects.toThrow(
       /src\/main\.ts changed while it was sent/,
     );
+  });
+
+  it('names the mirror with a generation that changes only when a diff is applied', async () => {
+    const mirrors = createContextMirrors({ root: join(dir, 'store') });
+    const generation = async () => (await syncMirror(mirrors)).generation;
+    const first = await generation();
+    expect(await generation()).toBe(first);
+    await writeFile(join(context, 'src/main.ts'), 'main, edited\n');
+    await utimes(join(context, 'src/main.ts'), new Date(), new Date(Date.now() + 5000));
+    const second = await generation();
+    expect(second).not.toBe(first);
+    expect(await generation()).toBe(second);
+    // A restarted daemon knows its mirror's files but not what it remembered of them.
+    const restarted = createContextMirrors({ root: join(dir, 'store') });
+    const manifest = await walkContext(context, await readIgnoreFile(context, undefined));
+    const plan = await restarted.plan(KEY, manifest);
+    expect(plan).toEqual({ need: [], remove: [] });
+    const outcome = await restarted.use(
+      KEY,
+      manifest,
+      plan,
+      async () => {},
+      async (_d, g) => g,
+    );
+    expect(outcome.stale ? undefined : outcome.value).not.toBe(second);
   });
 
   it('refuses a plan made before another build changed the mirror', async () => {

@@ -126,6 +126,7 @@ export const BUILD_FLAGS = {
     },
   ),
   dockerfileText: notAFlag('filled from standard input by `-f -`'),
+  contextGeneration: notAFlag('set by tsbuild serve for its copies of client contexts'),
   tags: list('tag', 'Name and optionally a tag (name:tag); repeatable', (v) => v, { alias: 't' }),
   buildArgs: list(
     'build-arg',
