@@ -96,9 +96,7 @@ const growth = half.length > 1 ? half.at(-1)!.rss - half[0]!.rss : 0;
 console.log(
   `\n${builds} builds (${failures} failed) in ${minutes} min; RSS ${mib(samples[0]?.rss ?? 0)} → ${mib(samples.at(-1)?.rss ?? 0)} MiB (second half: ${growth >= 0 ? '+' : ''}${mib(growth)} MiB), peak ${mib(Math.max(...samples.map((s) => s.rss)))} MiB`,
 );
-console.log(
-  `store peak ${mib(peakDisk)} MiB against a budget of ${mib(budget)} MiB (snapshots younger than the 10-minute GC grace stay)`,
-);
+console.log(`store peak ${mib(peakDisk)} MiB against a budget of ${mib(budget)} MiB`);
 console.log(
   `store check: ${report.problems.length} problems; leaks: ${leaks.length === 0 ? 'none' : leaks.join(', ')}`,
 );

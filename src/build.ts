@@ -6,9 +6,11 @@
 import type { BuildOutputOptions } from './build-outputs.ts';
 import { type BuildInputsOptions, loadBuildDefinition } from './builder/context.ts';
 import type { BuildEvent } from './builder/events.ts';
+import { autoGc, defaultKeepStorage } from './builder/gc.ts';
 import { createBaseImageResolver, type PullPolicy } from './builder/resolve.ts';
 import { hostPlatform, runBuild } from './builder/run.ts';
 import { openServices, type ServiceOptions } from './builder/services.ts';
+import type { PruneReport } from './cache/index.ts';
 import { aliasRecord } from './cache/index.ts';
 import { TsbuildError } from './errors.ts';
 import { type BuildPlan, outline, planBuild } from './plan/index.ts';
@@ -18,6 +20,14 @@ export type { BuildEvent } from './builder/events.ts';
 export { hostPlatform } from './builder/run.ts';
 
 export interface BuilderOptions extends ServiceOptions {
+  /**
+   * Automatic GC: after a build that ran steps, least recently used cache records (and what only
+   * they used) are pruned while the store is over this many bytes; `false` turns it off. Default:
+   * `TSBUILD_GC_KEEP_STORAGE` (e.g. `10GB`, `off`), else 10 % of the store's filesystem.
+   */
+  readonly gcKeepStorage?: number | false;
+  /** Told what each automatic GC removed, or why it failed (the build's result stands either way). */
+  readonly onGc?: (outcome: { readonly report?: PruneReport; readonly error?: unknown }) => void;
   /** Steps running at once across every build of this Builder (default: the larger of 8 and the number of CPUs). */
   readonly maxParallelism?: number;
 }
@@ -70,15 +80,35 @@ export async function createBuilder(options: BuilderOptions = {}): Promise<Build
     // A step found by content under another key is recorded under this one too.
     alias: (existing, key) => aliasRecord(services.cache, existing, key),
   });
+  const keepStorage = options.gcKeepStorage ?? (await defaultKeepStorage(services.root));
+  // One GC at a time, after the builds that made something; close() waits for the last one.
+  let gc: Promise<void> = Promise.resolve();
+  const collect = () => {
+    if (keepStorage === false) return;
+    gc = gc.then(() =>
+      autoGc(services.root, keepStorage).then(
+        (report) => options.onGc?.({ ...(report !== undefined && { report }) }),
+        (error: unknown) => options.onGc?.({ error }),
+      ),
+    );
+  };
   let closed = false;
   return {
     root: services.root,
-    build: (buildOptions) => {
+    build: async (buildOptions) => {
       if (closed) throw new TsbuildError('USAGE', 'this Builder is closed');
-      return runBuild(services, solver, buildOptions);
+      let ran = true;
+      try {
+        const result = await runBuild(services, solver, buildOptions);
+        ran = result.steps.some((step) => step.status === 'ran');
+        return result;
+      } finally {
+        if (ran) collect();
+      }
     },
     close: async () => {
       closed = true;
+      await gc;
     },
   };
 }

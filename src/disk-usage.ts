@@ -6,11 +6,9 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pruneBuildRecords } from './build-records.ts';
+import { storeGcOwners } from './builder/gc.ts';
 import { defaultRoot } from './builder/services.ts';
 import { type DiskUsageReport, du, openCacheStore, type PruneReport, prune } from './cache/index.ts';
-import { createSnapshotter } from './executor/index.ts';
-import { collectGarbage } from './image/index.ts';
-import { openStore } from './images.ts';
 
 export type { DiskUsageReport };
 
@@ -64,26 +62,11 @@ export interface PruneStoreReport extends PruneReport {
 export async function pruneStore(options: PruneStoreOptions = {}): Promise<PruneStoreReport> {
   const root = options.root ?? defaultRoot();
   const cache = await openCacheStore(root);
-  const snapshotter = createSnapshotter({ root, kind: 'auto' });
-  const report = await prune(
-    cache,
-    {
-      listSnapshots: async () =>
-        (await snapshotter.list())
-          .filter((s) => s.state === 'committed')
-          .map((s) => ({ id: s.id, parent: s.parent, createdAt: Date.parse(s.createdAt) })),
-      removeSnapshot: (id) => snapshotter.remove(id),
-      collectBlobs: async () => {
-        // Blobs touched in the last ten minutes may belong to a build that is about to tag them.
-        await collectGarbage(await openStore({ root }), { graceMs: 10 * 60 * 1000 });
-      },
-    },
-    {
-      ...(options.all !== undefined && { all: options.all }),
-      ...(options.untilMs !== undefined && { untilMs: options.untilMs }),
-      ...(options.keepStorage !== undefined && { keepStorage: options.keepStorage }),
-    },
-  );
+  const report = await prune(cache, storeGcOwners(root), {
+    ...(options.all !== undefined && { all: options.all }),
+    ...(options.untilMs !== undefined && { untilMs: options.untilMs }),
+    ...(options.keepStorage !== undefined && { keepStorage: options.keepStorage }),
+  });
   const buildRecords =
     options.all === true || options.untilMs !== undefined
       ? await pruneBuildRecords(root, { olderThanMs: options.all === true ? 0 : options.untilMs! })

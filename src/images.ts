@@ -3,7 +3,7 @@
  * `tag`, `inspect` and `history` do, callable by build servers too.
  */
 import { defaultRoot } from './builder/services.ts';
-import { cacheBlobRoots, openCacheStore } from './cache/index.ts';
+import { cacheBlobRoots, openCacheStore, withLease } from './cache/index.ts';
 import {
   familiarName,
   type HistoryRow,
@@ -49,6 +49,11 @@ export async function images(options: StoreOptions = {}): Promise<readonly Image
   return listImages(await openStore(options));
 }
 
+/** Runs an operation that writes blobs before it tags them under a lease, so GC spares them meanwhile. */
+export function underLease<T>(options: StoreOptions, work: () => Promise<T>): Promise<T> {
+  return withLease(options.root ?? defaultRoot(), work);
+}
+
 export async function tag(source: string, target: string, options: StoreOptions = {}): Promise<string> {
   return familiarName(await tagImage(await openStore(options), source, target));
 }
@@ -65,15 +70,17 @@ export async function history(name: string, options: StoreOptions = {}): Promise
  * Copies one image (this platform's manifest, its config and layers) from the store at `from`
  * to the store at `to` under the same name; blobs already there are not copied again.
  */
-export async function copyImage(name: string, from: StoreOptions, to: StoreOptions): Promise<void> {
-  const [source, target] = await Promise.all([openStore(from), openStore(to)]);
-  const resolved = await resolveImage(source, name);
-  const { manifest, manifestDescriptor } = resolved;
-  for (const blob of [manifest.config, ...manifest.layers, manifestDescriptor]) {
-    if (await target.blobs.has(blob.digest)) continue;
-    await target.blobs.put(await source.blobs.open(blob.digest), { digest: blob.digest, size: blob.size });
-  }
-  await target.refs.set(resolved.reference ?? parseReference(name), manifestDescriptor);
+export function copyImage(name: string, from: StoreOptions, to: StoreOptions): Promise<void> {
+  return underLease(to, async () => {
+    const [source, target] = await Promise.all([openStore(from), openStore(to)]);
+    const resolved = await resolveImage(source, name);
+    const { manifest, manifestDescriptor } = resolved;
+    for (const blob of [manifest.config, ...manifest.layers, manifestDescriptor]) {
+      if (await target.blobs.has(blob.digest)) continue;
+      await target.blobs.put(await source.blobs.open(blob.digest), { digest: blob.digest, size: blob.size });
+    }
+    await target.refs.set(resolved.reference ?? parseReference(name), manifestDescriptor);
+  });
 }
 
 export interface ImportImageOptions extends StoreOptions {
@@ -89,11 +96,13 @@ export async function importImage(
   name: string,
   options: ImportImageOptions = {},
 ): Promise<string> {
-  const result = await importRootfs(await openStore(options), source, name, {
-    ...(options.message !== undefined && { comment: options.message }),
-    ...(options.sourceDateEpoch !== undefined && { sourceDateEpoch: options.sourceDateEpoch }),
-    ...(options.signal !== undefined && { signal: options.signal }),
-  });
+  const result = await underLease(options, async () =>
+    importRootfs(await openStore(options), source, name, {
+      ...(options.message !== undefined && { comment: options.message }),
+      ...(options.sourceDateEpoch !== undefined && { sourceDateEpoch: options.sourceDateEpoch }),
+      ...(options.signal !== undefined && { signal: options.signal }),
+    }),
+  );
   return result.id;
 }
 
@@ -135,5 +144,5 @@ export async function load(
   source: string | AsyncIterable<Uint8Array>,
   options: StoreOptions = {},
 ): Promise<readonly LoadedImage[]> {
-  return loadArchive(await openStore(options), source);
+  return underLease(options, async () => loadArchive(await openStore(options), source));
 }

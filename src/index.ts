@@ -37,6 +37,7 @@ export {
 } from './build-records.ts';
 export type { SecretSpec } from './builder/context.ts';
 export type { BuildWarning, PhaseInfo } from './builder/events.ts';
+export { parseKeepStorage } from './builder/gc.ts';
 export type { PullPolicy } from './builder/resolve.ts';
 export { defaultRoot } from './builder/services.ts';
 export {

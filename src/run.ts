@@ -5,9 +5,11 @@
  * discarded when it exits (`--rm` is accepted and implied).
  */
 import { openServices } from './builder/services.ts';
+import { withLease } from './cache/index.ts';
 import { TsbuildError } from './errors.ts';
 import { resolveImage } from './image/index.ts';
 import { ensureSnapshot } from './ops/rootfs.ts';
+import type { OpServices } from './ops/services.ts';
 import { imageState } from './ops/source.ts';
 
 export interface RunOptions {
@@ -32,6 +34,11 @@ export async function runImage(options: RunOptions): Promise<number> {
     ...(options.root !== undefined && { root: options.root }),
     ...(options.runtime !== undefined && { runtime: options.runtime }),
   });
+  // The image's unpacked snapshot may be new and is in no cache record: the lease keeps GC off it.
+  return withLease(services.root, () => runIn(services, options));
+}
+
+async function runIn(services: OpServices, options: RunOptions): Promise<number> {
   const resolved = await resolveImage(services.store, options.image);
   const config = resolved.config.config ?? {};
   const entrypoint =

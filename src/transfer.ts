@@ -4,7 +4,7 @@
  */
 import { TsbuildError } from './errors.ts';
 import { ensureCompressed, familiarName, type Platform, parseReference } from './image/index.ts';
-import { openStore, type StoreOptions } from './images.ts';
+import { openStore, type StoreOptions, underLease } from './images.ts';
 import {
   type PullEvent,
   type PushEvent,
@@ -48,12 +48,14 @@ function platformOf(text: string): Platform {
 export async function pull(name: string, options: PullImageOptions = {}): Promise<PulledImage> {
   const store = await openStore(options);
   const ref = parseReference(name);
-  const result = await pullImage(store, ref, {
-    ...(options.insecureRegistries !== undefined && { insecureRegistries: options.insecureRegistries }),
-    ...(options.signal !== undefined && { signal: options.signal }),
-    ...(options.platform !== undefined && { platform: platformOf(options.platform) }),
-    ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
-  });
+  const result = await underLease(options, () =>
+    pullImage(store, ref, {
+      ...(options.insecureRegistries !== undefined && { insecureRegistries: options.insecureRegistries }),
+      ...(options.signal !== undefined && { signal: options.signal }),
+      ...(options.platform !== undefined && { platform: platformOf(options.platform) }),
+      ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
+    }),
+  );
   return { name: familiarName(ref), digest: result.resolvedDigest, bytesFetched: result.bytesFetched };
 }
 

@@ -37,6 +37,7 @@ const VALUES = [
   'login',
   'logout',
   'parseDockerfile',
+  'parseKeepStorage',
   'parseResultToJSON',
   'pruneBuildRecords',
   'pruneStore',

@@ -81,6 +81,8 @@ export async function runBuild(
       },
     });
   };
+  // Written before the build makes anything: GC spares what it makes until it ends.
+  await lease.open();
   emit({
     type: 'build.started',
     buildId,

@@ -22,7 +22,7 @@ export type { UsageLine } from './gc/usage.ts';
 export { parseDockerignore } from './ignore/dockerignore.ts';
 export { createPatternMatcher, type PatternMatcher } from './ignore/matcher.ts';
 export { type CacheDefinition, canonicalJson, computeCacheKey } from './key.ts';
-export { createLease, type Lease } from './lease.ts';
+export { createLease, type Lease, withLease } from './lease.ts';
 export { type KeyLockOptions, lockKey } from './lock.ts';
 export { normaliseMode } from './mode.ts';
 export {

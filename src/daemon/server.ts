@@ -18,6 +18,8 @@ export interface DaemonOptions {
   readonly root?: string;
   readonly runtime?: string;
   readonly maxParallelism?: number;
+  /** Automatic GC budget in bytes, or false (see BuilderOptions.gcKeepStorage). */
+  readonly gcKeepStorage?: number | false;
   /** UNIX socket path (default /run/tsbuild/tsbuild.sock). */
   readonly socket?: string;
   /** Group (name or gid) allowed to use the socket besides root. */
@@ -60,6 +62,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       ...(options.root !== undefined && { root: options.root }),
       ...(options.runtime !== undefined && { runtime: options.runtime }),
       ...(options.maxParallelism !== undefined && { maxParallelism: options.maxParallelism }),
+      ...(options.gcKeepStorage !== undefined && { gcKeepStorage: options.gcKeepStorage }),
+      onGc: ({ report, error }) => {
+        if (error !== undefined) log(`automatic GC failed: ${(error as Error).message}`);
+        else if (report !== undefined)
+          log(
+            `automatic GC: ${report.records} records, ${report.snapshots} snapshots, ${report.freedBytes} bytes freed`,
+          );
+      },
     }),
   );
   const mirrors = createContextMirrors({ root: builder.root });

@@ -29,6 +29,18 @@ export function digestHex(digest: Digest): string {
   return digest.slice('sha256:'.length);
 }
 
+/** OCI chain id: the identity of a stack of layers, from their diff ids (undefined for none). */
+export function chainIdOf(diffIds: readonly string[]): string | undefined {
+  let chain: string | undefined;
+  for (const diffId of diffIds) {
+    chain =
+      chain === undefined
+        ? diffId
+        : `sha256:${createHash('sha256').update(`${chain} ${diffId}`).digest('hex')}`;
+  }
+  return chain;
+}
+
 export function sha256OfBytes(bytes: Uint8Array | string): Digest {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}` as Digest;
 }

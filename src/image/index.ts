@@ -19,6 +19,7 @@ export { type CompressedLayer, type CompressionChoice, compressLayer } from './c
 export { DEFAULT_MAX_LAYER_BYTES } from './compression/limit.ts';
 export { createParallelGzip, type ParallelGzipOptions } from './compression/parallel-gzip.ts';
 export {
+  chainIdOf,
   createDigestCounter,
   createHashingStream,
   type Digest,

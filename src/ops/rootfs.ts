@@ -3,23 +3,12 @@
  * else one with the same chain id, else apply the layer blobs in order into a
  * fresh snapshot (flattened, so no whiteout devices are ever created).
  */
-import { createHash } from 'node:crypto';
 import { TsbuildError } from '../errors.ts';
-import { applyLayer, type Digest } from '../image/index.ts';
+import { applyLayer, chainIdOf } from '../image/index.ts';
 import type { OpServices } from './services.ts';
 import type { StateResult } from './types.ts';
 
-/** OCI chain id: the identity of a stack of layers, from their diff ids. */
-export function chainIdOf(diffIds: readonly Digest[]): string | undefined {
-  let chain: string | undefined;
-  for (const diffId of diffIds) {
-    chain =
-      chain === undefined
-        ? diffId
-        : `sha256:${createHash('sha256').update(`${chain} ${diffId}`).digest('hex')}`;
-  }
-  return chain;
-}
+export { chainIdOf };
 
 const inFlight = new Map<string, Promise<string>>();
 

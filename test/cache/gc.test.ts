@@ -12,6 +12,7 @@ import {
   openCacheStore,
   prune,
 } from '../../src/cache/index.ts';
+import { chainIdOf } from '../../src/image/index.ts';
 import { tempDirsForEachTest } from './tmp.ts';
 
 const tempDir = tempDirsForEachTest();
@@ -21,7 +22,13 @@ interface FakeStore {
   readonly root: string;
   readonly store: CacheStore;
   readonly owners: GcOwners;
-  snapshot(id: string, bytes: number, parent?: string, createdAt?: number): Promise<void>;
+  snapshot(
+    id: string,
+    bytes: number,
+    parent?: string,
+    createdAt?: number,
+    extra?: { active?: boolean; chainId?: string },
+  ): Promise<void>;
   record(n: number, snapshotId: string, lastUsedAgoMs: number): Promise<string>;
   snapshots(): Promise<string[]>;
 }
@@ -30,7 +37,10 @@ interface FakeStore {
 async function fakeStore(): Promise<FakeStore> {
   const root = await tempDir('tsbuild-root-');
   const store = await openCacheStore(root);
-  const meta = new Map<string, { parent: string | undefined; createdAt: number }>();
+  const meta = new Map<
+    string,
+    { parent: string | undefined; createdAt: number; active?: boolean; chainId?: string }
+  >();
   const owners: GcOwners = {
     listSnapshots: async () => [...meta].map(([id, m]) => ({ id, ...m })),
     removeSnapshot: async (id) => {
@@ -44,10 +54,10 @@ async function fakeStore(): Promise<FakeStore> {
     root,
     store,
     owners,
-    async snapshot(id, bytes, parent, createdAt = Date.now() - 24 * HOUR) {
+    async snapshot(id, bytes, parent, createdAt = Date.now() - 24 * HOUR, extra = {}) {
       await mkdir(path.join(root, 'snapshots', id, 'fs'), { recursive: true });
       await writeFile(path.join(root, 'snapshots', id, 'fs', 'data'), Buffer.alloc(bytes, 1));
-      meta.set(id, { parent, createdAt });
+      meta.set(id, { parent, createdAt, ...extra });
     },
     async record(n, snapshotId, lastUsedAgoMs) {
       const key = computeCacheKey({ n }, []);
@@ -86,16 +96,53 @@ describe('du', () => {
 });
 
 describe('prune', () => {
-  it('without options removes only old orphan snapshots, keeping parents of referenced ones', async () => {
+  it('without options removes only orphan snapshots, keeping parents of referenced ones', async () => {
     const s = await fakeStore();
     await s.snapshot('base', 1024);
     await s.snapshot('child', 1024, 'base');
     await s.snapshot('orphan', 1024);
-    await s.snapshot('fresh', 1024, undefined, Date.now());
+    // Made after this GC began: it may be about to be recorded.
+    await s.snapshot('fresh', 1024, undefined, Date.now() + 60_000);
     await s.record(1, 'child', HOUR);
     const report = await prune(s.store, s.owners);
     expect(report).toMatchObject({ records: 0, snapshots: 1 });
     expect(await s.snapshots()).toEqual(['base', 'child', 'fresh']);
+  });
+
+  it('spares what was made since the oldest running operation began, and nothing older', async () => {
+    const s = await fakeStore();
+    const minute = 60_000;
+    await s.snapshot('before', 1024, undefined, Date.now() - 5 * minute);
+    await s.snapshot('during', 1024, undefined, Date.now() - minute);
+    // No operation runs: a minute-old orphan goes at once (no fixed grace period).
+    const lease = createLease(s.root);
+    await lease.open();
+    await s.snapshot('made-by-running-build', 1024, undefined, Date.now() + 10);
+    try {
+      await prune(s.store, s.owners);
+      expect(await s.snapshots()).toEqual(['made-by-running-build']);
+    } finally {
+      await lease.release();
+    }
+    // Its build ended without recording it: now it is an orphan like any other.
+    await prune(s.store, s.owners, { now: Date.now() + 5 * minute });
+    expect(await s.snapshots()).toEqual([]);
+  });
+
+  it('keeps active snapshots with their parents, and the unpacked form of a recorded image', async () => {
+    const s = await fakeStore();
+    const diffIds = [`sha256:${'1'.repeat(64)}`, `sha256:${'2'.repeat(64)}`];
+    await s.snapshot('lower', 1024);
+    await s.snapshot('running', 1024, 'lower', Date.now() - HOUR, { active: true });
+    await s.snapshot('unpacked', 1024, undefined, Date.now() - HOUR, { chainId: chainIdOf(diffIds)! });
+    await s.snapshot('unpacked-other', 1024, undefined, Date.now() - HOUR, {
+      chainId: chainIdOf(diffIds.slice(0, 1))!,
+    });
+    await s.store.put(computeCacheKey({ image: 1 }, []), {
+      result: { layers: diffIds.map((diffId) => ({ digest: diffId, diffId })) },
+    });
+    await prune(s.store, s.owners);
+    expect(await s.snapshots()).toEqual(['lower', 'running', 'unpacked']);
   });
 
   it('--all removes every record a running build does not hold, and what they alone used', async () => {

@@ -25,6 +25,7 @@ it('exports exactly the documented functions and constants', () => {
     'addEmptyLayerHistory',
     'appendLayer',
     'applyLayer',
+    'chainIdOf',
     'checkDescriptor',
     'clampImageTimes',
     'clampTimestamp',

@@ -1,7 +1,8 @@
 import { lstat, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { chainIdOf } from '../../image/index.ts';
 import { cacheLayout } from '../layout.ts';
-import { heldKeys } from '../lease.ts';
+import { liveLeases } from '../lease.ts';
 import type { CacheRecord, CacheStore } from '../records.ts';
 import { du, storeDirs } from './du.ts';
 import { refsOf } from './refs.ts';
@@ -9,13 +10,26 @@ import { diskUsage } from './usage.ts';
 
 /** The store's other owners, as callbacks, so the cache imports no executor or image internals. */
 export interface GcOwners {
-  /** Committed snapshots with their parent (a child needs its parents as lower dirs). */
-  listSnapshots(): Promise<
-    readonly { readonly id: string; readonly parent: string | undefined; readonly createdAt: number }[]
-  >;
+  /**
+   * Snapshots with their parent (a child needs its parents as lower dirs). Active ones (a running
+   * step's or container's) are never removed and keep their parents; committed ones carry the
+   * chain id of the layers they hold.
+   */
+  listSnapshots(): Promise<readonly GcSnapshot[]>;
   removeSnapshot(id: string): Promise<void>;
-  /** The image store's blob GC; it asks {@link cacheBlobRoots} which blobs records still need. */
-  collectBlobs?(): Promise<void>;
+  /**
+   * The image store's blob GC; it asks {@link cacheBlobRoots} which blobs records still need and
+   * must spare blobs written at or after `protectFrom` (ms), which an operation may be about to tag.
+   */
+  collectBlobs?(protectFrom: number): Promise<void>;
+}
+
+export interface GcSnapshot {
+  readonly id: string;
+  readonly parent: string | undefined;
+  readonly createdAt: number;
+  readonly active?: boolean;
+  readonly chainId?: string;
 }
 
 export interface PruneOptions {
@@ -25,8 +39,6 @@ export interface PruneOptions {
   readonly untilMs?: number;
   /** Remove least recently used records until the store fits in this many bytes. */
   readonly keepStorage?: number;
-  /** Snapshots younger than this are never removed: a build may be about to record them. */
-  readonly graceMs?: number;
   readonly now?: number;
 }
 
@@ -36,7 +48,11 @@ export interface PruneReport {
   readonly freedBytes: number;
 }
 
-const DEFAULT_GRACE_MS = 10 * 60 * 1000;
+/**
+ * File times come from the kernel's coarse clock, a tick behind Date.now() at most: a file made
+ * this close before an operation began counts as made after. Snapshot times are Date.now()'s own.
+ */
+const FILE_CLOCK_SLACK_MS = 100;
 
 /**
  * `tsbuild prune` and the automatic GC. With no option only orphans go (snapshots no record
@@ -50,7 +66,11 @@ export async function prune(
 ): Promise<PruneReport> {
   const now = options.now ?? Date.now();
   const before = (await du(store)).totalBytes;
-  const held = await heldKeys(store.root);
+  const live = await liveLeases(store.root);
+  const held = live.keys;
+  // What was made since the oldest running operation began (or since this GC began) may be about
+  // to be recorded or tagged; everything older is judged by references alone.
+  const protectFrom = Math.min(now, live.oldestSince ?? now);
   const entries = await loadRecords(store);
   const removable = entries.filter((e) => !held.has(e.record.key));
   const doomed = new Set<string>();
@@ -63,13 +83,9 @@ export async function prune(
   }
   for (const key of doomed) await store.remove(key);
   const survivors = entries.filter((e) => !doomed.has(e.record.key)).map((e) => e.record);
-  await sweepCacheFiles(store, survivors, now - (options.graceMs ?? DEFAULT_GRACE_MS));
-  const snapshots = await removeOrphanSnapshots(
-    owners,
-    survivors,
-    now - (options.graceMs ?? DEFAULT_GRACE_MS),
-  );
-  await owners.collectBlobs?.();
+  await sweepCacheFiles(store, survivors, protectFrom - FILE_CLOCK_SLACK_MS);
+  const snapshots = await removeOrphanSnapshots(owners, survivors, protectFrom);
+  await owners.collectBlobs?.(protectFrom - FILE_CLOCK_SLACK_MS);
   const after = (await du(store)).totalBytes;
   return { records: doomed.size, snapshots, freedBytes: Math.max(0, before - after) };
 }
@@ -148,7 +164,11 @@ function release(users: Map<string, number>, ref: string): boolean {
   return left === 0;
 }
 
-async function removeOrphanSnapshots(owners: GcOwners, survivors: readonly CacheRecord[], youngest: number) {
+async function removeOrphanSnapshots(
+  owners: GcOwners,
+  survivors: readonly CacheRecord[],
+  protectFrom: number,
+) {
   const snapshots = await owners.listSnapshots();
   const parent = new Map(snapshots.map((s) => [s.id, s.parent]));
   const keep = new Set<string>();
@@ -156,29 +176,45 @@ async function removeOrphanSnapshots(owners: GcOwners, survivors: readonly Cache
     for (let at = id; at !== undefined && !keep.has(at); at = parent.get(at)) keep.add(at);
   };
   for (const record of survivors) for (const id of refsOf(record).snapshots) mark(id);
-  for (const s of snapshots) if (s.createdAt > youngest) mark(s.id);
+  // An image's layers unpacked into one snapshot serve every later step on that image.
+  const chains = new Set(survivors.flatMap((r) => layerChainOf(r) ?? []));
+  for (const s of snapshots) {
+    if (s.active === true || s.createdAt >= protectFrom) mark(s.id);
+    else if (s.chainId !== undefined && chains.has(s.chainId)) mark(s.id);
+  }
   const depth = (id: string): number => {
     let d = 0;
     for (let at = parent.get(id); at !== undefined; at = parent.get(at)) d++;
     return d;
   };
   // Children before parents, so no remaining snapshot ever lacks a lower dir.
-  const doomed = snapshots.filter((s) => !keep.has(s.id)).sort((a, b) => depth(b.id) - depth(a.id));
+  const doomed = snapshots
+    .filter((s) => !keep.has(s.id) && s.active !== true)
+    .sort((a, b) => depth(b.id) - depth(a.id));
   for (const s of doomed) await owners.removeSnapshot(s.id);
   return doomed.length;
 }
 
+/** The chain id of all the layers of a record's result (an image or a built state), if it has layers. */
+function layerChainOf(record: CacheRecord): string | undefined {
+  const layers = (record.result as { layers?: unknown } | undefined)?.layers;
+  if (!Array.isArray(layers) || layers.length === 0) return undefined;
+  const diffIds = layers.map((l) => (l as { diffId?: unknown }).diffId);
+  if (!diffIds.every((d): d is string => typeof d === 'string')) return undefined;
+  return chainIdOf(diffIds);
+}
+
 /**
- * Content manifests and explain-index markers that only removed records used. Young files are
- * kept: a put writes its manifest before its record and its markers after it.
+ * Content manifests and explain-index markers that only removed records used. Files made since
+ * `protectFrom` are kept: a put writes its manifest before its record and its markers after it.
  */
 async function sweepCacheFiles(
   store: CacheStore,
   survivors: readonly CacheRecord[],
-  youngest: number,
+  protectFrom: number,
 ): Promise<void> {
   const stale = async (file: string): Promise<boolean> =>
-    ((await lstat(file).catch(() => undefined))?.mtimeMs ?? 0) <= youngest;
+    ((await lstat(file).catch(() => undefined))?.mtimeMs ?? 0) < protectFrom;
   const layout = cacheLayout(store.root);
   const liveContent = new Set(survivors.map((r) => r.contentDigest?.slice(7)).filter((d) => d !== undefined));
   for (const name of await readdir(layout.content).catch(() => [] as string[])) {

@@ -1,6 +1,6 @@
 /** What `tsbuild serve` does: run the build daemon until SIGINT or SIGTERM. */
 import { readFile } from 'node:fs/promises';
-import { startDaemon, TsbuildError } from '../../index.ts';
+import { parseKeepStorage, startDaemon, TsbuildError } from '../../index.ts';
 import { type CliContext, type GlobalArgs, rootOption } from '../shared.ts';
 
 export interface ServeArgs extends GlobalArgs {
@@ -10,6 +10,7 @@ export interface ServeArgs extends GlobalArgs {
   readonly 'token-file'?: string;
   readonly runtime?: string;
   readonly 'max-parallelism'?: number;
+  readonly 'gc-keep-storage'?: string;
 }
 
 async function tcpListener(
@@ -37,6 +38,9 @@ export async function serveCommand(args: ServeArgs, ctx: CliContext): Promise<vo
     ...(tcp !== undefined && { tcp }),
     ...(args.runtime !== undefined && { runtime: args.runtime }),
     ...(args['max-parallelism'] !== undefined && { maxParallelism: args['max-parallelism'] }),
+    ...(args['gc-keep-storage'] !== undefined && {
+      gcKeepStorage: parseKeepStorage(args['gc-keep-storage'], '--gc-keep-storage'),
+    }),
     version: await ctx.version(),
     log: (line) => ctx.err(`${new Date().toISOString()} ${line}\n`),
   });

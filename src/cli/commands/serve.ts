@@ -32,6 +32,11 @@ export function serveCommand(parser: Argv, ctx: CliContext): void {
           type: 'number',
           describe: 'Steps running at once across all builds (default: the larger of 8 and the CPUs)',
         })
+        .option('gc-keep-storage', {
+          type: 'string',
+          describe:
+            'Automatic GC after builds keeps the store under this size (e.g. 20GB; off); default TSBUILD_GC_KEEP_STORAGE, else 10% of its disk',
+        })
         .example('$0 serve --group docker', 'Serve root and the docker group on /run/tsbuild/tsbuild.sock')
         .example('$0 --host unix:///run/tsbuild/tsbuild.sock -t app .', 'A client build through it'),
     async (args) => (await import('../actions/serve.ts')).serveCommand(args, ctx),

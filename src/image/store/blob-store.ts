@@ -126,7 +126,16 @@ export function createBlobStore(root: string): BlobStore {
   return {
     path: blobPath,
     async has(digest) {
-      return (await sizeOrUndefined(digest)) !== undefined;
+      // Whoever asks is about to use the blob (skip a download, reference it from a new manifest):
+      // its time is refreshed so a GC running meanwhile counts it as new and spares it.
+      const now = new Date();
+      try {
+        await fsp.utimes(blobPath(digest), now, now);
+        return true;
+      } catch {
+        // Absent, or a store this process may read but not write.
+        return (await sizeOrUndefined(digest)) !== undefined;
+      }
     },
     async size(digest) {
       const size = await sizeOrUndefined(digest);

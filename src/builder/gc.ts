@@ -1,0 +1,80 @@
+/**
+ * The store's garbage collection wired to its owners (cache records, snapshots, image blobs), and
+ * the automatic GC a Builder runs after builds that made something: least recently used records
+ * go until the store fits its budget, as BuildKit's daemon does with its default policy.
+ */
+import { statfs } from 'node:fs/promises';
+import {
+  cacheBlobRoots,
+  type GcOwners,
+  gcIfOverBudget,
+  openCacheStore,
+  type PruneReport,
+} from '../cache/index.ts';
+import { TsbuildError } from '../errors.ts';
+import { createSnapshotter } from '../executor/index.ts';
+import { collectGarbage, openImageStore, parseDigest } from '../image/index.ts';
+
+/** What GC may remove from the store at `root`, and how. */
+export function storeGcOwners(root: string): GcOwners {
+  const snapshotter = createSnapshotter({ root, kind: 'auto' });
+  return {
+    listSnapshots: async () =>
+      (await snapshotter.list()).map((s) => ({
+        id: s.id,
+        parent: s.parent,
+        createdAt: Date.parse(s.createdAt),
+        ...(s.state === 'active' && { active: true }),
+        ...(s.chainId !== undefined && { chainId: s.chainId }),
+      })),
+    removeSnapshot: (id) => snapshotter.remove(id),
+    collectBlobs: async (protectFrom) => {
+      const store = await openImageStore(root);
+      const roots = cacheBlobRoots(await openCacheStore(root));
+      store.gcRoots.register('cache', async () => (await roots()).map((d) => parseDigest(d)));
+      // Blobs written since then may belong to an operation that is about to tag them.
+      await collectGarbage(store, { graceMs: Math.max(0, Date.now() - protectFrom) });
+    },
+  };
+}
+
+const UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
+
+/** `10GB`, `512MiB`, `1000000`, or `off`/`0` (no automatic GC). */
+export function parseKeepStorage(text: string, where: string): number | false {
+  const trimmed = text.trim().toLowerCase();
+  if (trimmed === 'off' || trimmed === '0') return false;
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?$/.exec(trimmed);
+  if (m === null)
+    throw new TsbuildError('USAGE', `${where}: "${text}" is not a size`, {
+      hint: 'e.g. 10GB, 512MiB, or off to turn automatic GC off',
+    });
+  return Math.round(Number(m[1]) * UNITS[m[2] ?? '']!);
+}
+
+/** Budget when nobody says: 10 % of the filesystem that holds the store (2 GB if unknown), as BuildKit. */
+export async function defaultKeepStorage(
+  root: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number | false> {
+  if (env.TSBUILD_GC_KEEP_STORAGE !== undefined && env.TSBUILD_GC_KEEP_STORAGE !== '')
+    return parseKeepStorage(env.TSBUILD_GC_KEEP_STORAGE, 'TSBUILD_GC_KEEP_STORAGE');
+  const fs = await statfs(root).catch(() => undefined);
+  return fs === undefined ? 2e9 : Math.round((fs.blocks * fs.bsize) / 10);
+}
+
+/** Prunes least recently used records (and what only they used) when the store is over `keepBytes`. */
+export async function autoGc(root: string, keepBytes: number): Promise<PruneReport | undefined> {
+  return gcIfOverBudget(await openCacheStore(root), storeGcOwners(root), keepBytes);
+}
