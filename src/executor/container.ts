@@ -100,7 +100,11 @@ export async function launchContainer(options: LaunchOptions): Promise<LaunchRes
     };
 
     (child.stdio[3] as Readable).on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) ready = true;
+      if (ready || !chunk.toString().includes('ready')) return;
+      ready = true;
+      // The pipes are read in whatever order the event loop sees them: stderr the container wrote
+      // just after start may have been read before this signal. Setup went well, so it is output.
+      for (const early of setupErrors.splice(0)) options.onOutput?.('stderr', early);
     });
     for (const [index, data] of inputs.entries()) {
       const stream = child.stdio[inputFd(index)] as Writable;

@@ -37,6 +37,39 @@ describe('progress model', () => {
       expect(`${step.name} #${step.n}`).toBe(`${step.name} #${numbered.get(step.name)}`);
   });
 
+  it('never merges a partial line of one stream with the other stream (plain and live view)', () => {
+    const log = (stream: 'stdout' | 'stderr', data: string): BuildEvent => ({
+      type: 'vertex.log',
+      vertex: RUN,
+      stream,
+      data,
+    });
+    const events: BuildEvent[] = [
+      { type: 'vertex.started', vertex: RUN, explain: 'no cache record' } as BuildEvent,
+      log('stderr', "sh: can't create /proc/sys/ker"),
+      log('stdout', 'refused\n'),
+      log('stderr', 'nel/panic: Read-only file system\n'),
+      log('stdout', 'half'),
+      { type: 'vertex.completed', vertex: RUN, durationMs: 10 } as BuildEvent,
+    ];
+    const plain: string[] = [];
+    const report = createPlainReporter({ write: (t) => plain.push(t) });
+    for (const e of events) report(e);
+    const lines = plain
+      .join('')
+      .split('\n')
+      .filter((l) => /^#\d+ +\d+\.\d /.test(l))
+      .map((l) => l.replace(/^#\d+ +\d+\.\d /, ''));
+    expect(lines).toEqual([
+      'refused',
+      "sh: can't create /proc/sys/kernel/panic: Read-only file system",
+      'half',
+    ]);
+    const step = fold(events.slice(0, -1)).steps.find((s) => s.name === RUN.name)!;
+    expect(step.tail).toEqual(['refused', "sh: can't create /proc/sys/kernel/panic: Read-only file system"]);
+    expect(step.partial).toBe('half');
+  });
+
   it('tracks each step state, the output tail and byte progress', () => {
     const state = fold(midBuild);
     const byName = new Map(state.steps.map((s) => [s.name, s]));

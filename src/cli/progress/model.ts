@@ -19,7 +19,10 @@ export interface StepView {
   readonly durationMs: number | undefined;
   /** Last complete output lines (at most TAIL_LINES), plus the unfinished one. */
   readonly tail: readonly string[];
+  /** The unfinished last line shown (of the stream that wrote last). */
   readonly partial: string;
+  /** Each stream's unfinished last line: stdout and stderr interleave only at line ends. */
+  readonly partials: { readonly stdout: string; readonly stderr: string };
   readonly bytes: { readonly current: number; readonly total: number | undefined } | undefined;
   readonly explain: string | undefined;
   readonly error: string | undefined;
@@ -85,6 +88,7 @@ function upsert(
           durationMs: undefined,
           tail: [],
           partial: '',
+          partials: { stdout: '', stderr: '' },
           bytes: undefined,
           explain: undefined,
           error: undefined,
@@ -97,11 +101,12 @@ function upsert(
   return { ...state, steps, numbered: assign ? state.numbered + 1 : state.numbered };
 }
 
-function appendLog(step: StepView, data: string): Partial<StepView> {
-  const lines = (step.partial + data).split('\n');
-  const partial = lines.pop() ?? '';
+function appendLog(step: StepView, stream: 'stdout' | 'stderr', data: string): Partial<StepView> {
+  const lines = (step.partials[stream] + data).split('\n');
+  const rest = lines.pop() ?? '';
+  const partials = { ...step.partials, [stream]: rest };
   const tail = [...step.tail, ...lines.map((l) => l.replace(/\r$/, ''))].slice(-TAIL_LINES);
-  return { tail, partial };
+  return { tail, partials, partial: rest || partials.stdout || partials.stderr };
 }
 
 export function reduce(state: ProgressState, event: BuildEvent, now: number): ProgressState {
@@ -119,7 +124,7 @@ export function reduce(state: ProgressState, event: BuildEvent, now: number): Pr
         explain: event.explain,
       }));
     case 'vertex.log':
-      return upsert(state, vertexOf(event.vertex), (s) => appendLog(s, event.data));
+      return upsert(state, vertexOf(event.vertex), (s) => appendLog(s, event.stream, event.data));
     case 'vertex.progress':
       return upsert(state, vertexOf(event.vertex), () => ({
         bytes: { current: event.current, total: event.total },

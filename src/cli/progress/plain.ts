@@ -14,7 +14,8 @@ export interface PlainReporterOptions {
 interface Tracked {
   readonly n: number;
   readonly startedAt: number;
-  partial: string;
+  /** The unfinished last line of each stream: stdout and stderr interleave only at line ends. */
+  readonly partial: { stdout: string; stderr: string };
 }
 
 function seconds(ms: number): string {
@@ -34,16 +35,17 @@ export function createPlainReporter(options: PlainReporterOptions): (event: Buil
   const track = (id: string, name: string): Tracked => {
     let t = ids.get(id);
     if (t === undefined) {
-      t = { n: next++, startedAt: performance.now(), partial: '' };
+      t = { n: next++, startedAt: performance.now(), partial: { stdout: '', stderr: '' } };
       ids.set(id, t);
       write(`#${t.n} ${name}\n`);
     }
     return t;
   };
   const flush = (t: Tracked) => {
-    if (t.partial !== '') {
-      write(`#${t.n} ${seconds(performance.now() - t.startedAt).padStart(5)} ${t.partial}\n`);
-      t.partial = '';
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (t.partial[stream] === '') continue;
+      write(`#${t.n} ${seconds(performance.now() - t.startedAt).padStart(5)} ${t.partial[stream]}\n`);
+      t.partial[stream] = '';
     }
   };
   const end = (t: Tracked, text: string) => {
@@ -72,9 +74,8 @@ export function createPlainReporter(options: PlainReporterOptions): (event: Buil
       }
       case 'vertex.log': {
         const t = track(event.vertex.id, event.vertex.name);
-        const text = t.partial + event.data;
-        const lines = text.split('\n');
-        t.partial = lines.pop() ?? '';
+        const lines = (t.partial[event.stream] + event.data).split('\n');
+        t.partial[event.stream] = lines.pop() ?? '';
         for (const line of lines)
           write(`#${t.n} ${seconds(performance.now() - t.startedAt).padStart(5)} ${line}\n`);
         break;
