@@ -11,6 +11,8 @@ export interface CacheLayout {
   /** Validators (ETag, Last-Modified) and content digests of URLs ADD downloaded. */
   readonly urls: string;
   readonly locks: string;
+  /** Temp files of atomic writes, named after their process (see atomic.ts). */
+  readonly tmp: string;
 }
 
 export function cacheLayout(root: string): CacheLayout {
@@ -22,5 +24,6 @@ export function cacheLayout(root: string): CacheLayout {
     stat: path.join(cache, 'stat'),
     urls: path.join(cache, 'urls'),
     locks: path.join(root, 'locks'),
+    tmp: path.join(cache, 'tmp'),
   };
 }

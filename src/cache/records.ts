@@ -1,11 +1,11 @@
 import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TsbuildError } from '../errors.ts';
-import { writeJsonAtomic } from './atomic.ts';
+import { sweepTempDir, writeJsonAtomic } from './atomic.ts';
 import type { ContentManifest } from './content.ts';
 import { canonicalJson, sha256Hex } from './key.ts';
 import { cacheLayout } from './layout.ts';
-import { sweepLeases } from './lease.ts';
+import { alive, sweepLeases } from './lease.ts';
 import { sweepLocks } from './lock.ts';
 
 /** What a step stores for its key; written only after its snapshot and blobs are complete. */
@@ -73,8 +73,8 @@ export async function openCacheStore(root: string): Promise<CacheStore> {
   await Promise.all(
     [layout.records, layout.content, layout.index].map((dir) => mkdir(dir, { recursive: true })),
   );
-  // What crashed builds left: their leases and key locks.
-  await Promise.all([sweepLeases(root), sweepLocks(root)]);
+  // What crashed builds left: their leases, key locks and half-written files.
+  await Promise.all([sweepLeases(root), sweepLocks(root), sweepTempDir(layout.tmp, alive)]);
   const recordPath = (key: string): string => {
     const hex = hexOf(key);
     return path.join(layout.records, hex.slice(0, 2), `${hex}.json`);
@@ -95,7 +95,8 @@ export async function openCacheStore(root: string): Promise<CacheStore> {
       contentDigest = content.digest;
       const file = path.join(layout.content, `${hexOf(content.digest)}.json`);
       // Content manifests are content-addressed: an existing file already holds these bytes.
-      if ((await stat(file).catch(ignoreMissing)) === undefined) await writeJsonAtomic(file, content);
+      if ((await stat(file).catch(ignoreMissing)) === undefined)
+        await writeJsonAtomic(file, content, layout.tmp);
     }
     const record: CacheRecord = {
       ...rest,
@@ -103,7 +104,7 @@ export async function openCacheStore(root: string): Promise<CacheStore> {
       createdAt: Date.now(),
       ...(contentDigest !== undefined && { contentDigest }),
     };
-    await writeJsonAtomic(recordPath(key), record);
+    await writeJsonAtomic(recordPath(key), record, layout.tmp);
     // The indexes only help --explain find a near record; a lost marker costs an explanation.
     const markers: string[] = [];
     if (input.inputKeys !== undefined) markers.push(indexDir('inputs', canonicalJson(input.inputKeys)));

@@ -103,7 +103,7 @@ export async function openStatCache(
       if (!dirty) return saving;
       dirty = false;
       const snapshot: StatFile = { version: 1, context: contextDir, entries };
-      saving = saving.then(() => writeJsonAtomic(file, snapshot));
+      saving = saving.then(() => writeJsonAtomic(file, snapshot, path.join(path.dirname(dir), 'tmp')));
       return saving;
     },
   };

@@ -34,6 +34,6 @@ export function openUrlCache(root: string): UrlCache {
       const record = JSON.parse(text) as UrlRecord;
       return record.url === url ? record : undefined;
     },
-    put: (record) => writeJsonAtomic(fileOf(record.url), record),
+    put: (record) => writeJsonAtomic(fileOf(record.url), record, cacheLayout(root).tmp),
   } satisfies UrlCache;
 }

@@ -37,6 +37,10 @@ export async function checkLeftovers(root: string, findings: Findings, now = Dat
   for (const name of await names(path.join(root, 'tmp'))) {
     if (!isPidAlive(pidOf(name))) leftover(path.join('tmp', name), 'scratch space of a process that is gone');
   }
+  for (const name of await names(path.join(root, 'cache', 'tmp'))) {
+    if (!isPidAlive(pidOf(name)))
+      leftover(path.join('cache', 'tmp', name), 'half-written cache file of a process that is gone');
+  }
   for (const name of await names(path.join(root, 'run'))) {
     if (name === 'runc') continue;
     if (!isOwnerAlive(await ownerFile(path.join(root, 'run', name, 'owner.json')))) {

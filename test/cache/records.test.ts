@@ -44,6 +44,21 @@ describe('cache records', () => {
     expect(await readdir(shard)).toEqual([`${key.slice(7)}.json`]);
   });
 
+  it('writes through cache/tmp, and the next open removes what a killed writer left there', async () => {
+    const root = await tempDir();
+    const store = await openCacheStore(root);
+    await store.put(keyOf(5), { result: 5 });
+    const tmp = path.join(root, 'cache', 'tmp');
+    expect(await readdir(tmp)).toEqual([]);
+    // A writer killed between its write and its rename: its pid no longer exists.
+    const { spawnSync } = await import('node:child_process');
+    const dead = spawnSync('true').pid!;
+    await writeFile(path.join(tmp, `${dead}-0123456789ab`), '{"key":"half');
+    await writeFile(path.join(tmp, `${process.pid}-live`), '{"key":"being written');
+    await openCacheStore(root);
+    expect(await readdir(tmp)).toEqual([`${process.pid}-live`]);
+  });
+
   it('touch moves last-used forward', async () => {
     const store = await openCacheStore(await tempDir());
     const key = keyOf(5);
