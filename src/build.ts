@@ -86,7 +86,7 @@ export async function createBuilder(options: BuilderOptions = {}): Promise<Build
   const collect = () => {
     if (keepStorage === false) return;
     gc = gc.then(() =>
-      autoGc(services.root, keepStorage).then(
+      autoGc(services, keepStorage).then(
         (report) => options.onGc?.({ ...(report !== undefined && { report }) }),
         (error: unknown) => options.onGc?.({ error }),
       ),

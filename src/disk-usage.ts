@@ -9,6 +9,8 @@ import { pruneBuildRecords } from './build-records.ts';
 import { storeGcOwners } from './builder/gc.ts';
 import { defaultRoot } from './builder/services.ts';
 import { type DiskUsageReport, du, openCacheStore, type PruneReport, prune } from './cache/index.ts';
+import { createSnapshotter } from './executor/index.ts';
+import { openStore } from './images.ts';
 
 export type { DiskUsageReport };
 
@@ -62,7 +64,11 @@ export interface PruneStoreReport extends PruneReport {
 export async function pruneStore(options: PruneStoreOptions = {}): Promise<PruneStoreReport> {
   const root = options.root ?? defaultRoot();
   const cache = await openCacheStore(root);
-  const report = await prune(cache, storeGcOwners(root), {
+  const owners = storeGcOwners({
+    snapshotter: createSnapshotter({ root, kind: 'auto' }),
+    store: await openStore({ root }),
+  });
+  const report = await prune(cache, owners, {
     ...(options.all !== undefined && { all: options.all }),
     ...(options.untilMs !== undefined && { untilMs: options.untilMs }),
     ...(options.keepStorage !== undefined && { keepStorage: options.keepStorage }),

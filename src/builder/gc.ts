@@ -4,20 +4,17 @@
  * go until the store fits its budget, as BuildKit's daemon does with its default policy.
  */
 import { statfs } from 'node:fs/promises';
-import {
-  cacheBlobRoots,
-  type GcOwners,
-  gcIfOverBudget,
-  openCacheStore,
-  type PruneReport,
-} from '../cache/index.ts';
+import { type CacheStore, type GcOwners, gcIfOverBudget, type PruneReport } from '../cache/index.ts';
 import { TsbuildError } from '../errors.ts';
-import { createSnapshotter } from '../executor/index.ts';
-import { collectGarbage, openImageStore, parseDigest } from '../image/index.ts';
+import type { Snapshotter } from '../executor/index.ts';
+import { collectGarbage, type ImageStore } from '../image/index.ts';
 
-/** What GC may remove from the store at `root`, and how. */
-export function storeGcOwners(root: string): GcOwners {
-  const snapshotter = createSnapshotter({ root, kind: 'auto' });
+/**
+ * What GC may remove from a store, and how: its snapshots, and the blobs of an image store that
+ * already knows the cache records' blobs as roots (as `openServices` and `openStore` make it).
+ */
+export function storeGcOwners(parts: { snapshotter: Snapshotter; store: ImageStore }): GcOwners {
+  const { snapshotter, store } = parts;
   return {
     listSnapshots: async () =>
       (await snapshotter.list()).map((s) => ({
@@ -28,11 +25,8 @@ export function storeGcOwners(root: string): GcOwners {
         ...(s.chainId !== undefined && { chainId: s.chainId }),
       })),
     removeSnapshot: (id) => snapshotter.remove(id),
+    // Blobs written since then may belong to an operation that is about to tag them.
     collectBlobs: async (protectFrom) => {
-      const store = await openImageStore(root);
-      const roots = cacheBlobRoots(await openCacheStore(root));
-      store.gcRoots.register('cache', async () => (await roots()).map((d) => parseDigest(d)));
-      // Blobs written since then may belong to an operation that is about to tag them.
       await collectGarbage(store, { graceMs: Math.max(0, Date.now() - protectFrom) });
     },
   };
@@ -75,6 +69,9 @@ export async function defaultKeepStorage(
 }
 
 /** Prunes least recently used records (and what only they used) when the store is over `keepBytes`. */
-export async function autoGc(root: string, keepBytes: number): Promise<PruneReport | undefined> {
-  return gcIfOverBudget(await openCacheStore(root), storeGcOwners(root), keepBytes);
+export function autoGc(
+  services: { cache: CacheStore; snapshotter: Snapshotter; store: ImageStore },
+  keepBytes: number,
+): Promise<PruneReport | undefined> {
+  return gcIfOverBudget(services.cache, storeGcOwners(services), keepBytes);
 }

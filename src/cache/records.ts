@@ -1,11 +1,12 @@
 import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TsbuildError } from '../errors.ts';
-import { sweepTempDir, writeJsonAtomic } from './atomic.ts';
+import { sweepTempDir } from '../image/index.ts';
+import { writeJsonAtomic } from './atomic.ts';
 import type { ContentManifest } from './content.ts';
 import { canonicalJson, sha256Hex } from './key.ts';
 import { cacheLayout } from './layout.ts';
-import { alive, sweepLeases } from './lease.ts';
+import { sweepLeases } from './lease.ts';
 import { sweepLocks } from './lock.ts';
 
 /** What a step stores for its key; written only after its snapshot and blobs are complete. */
@@ -74,7 +75,7 @@ export async function openCacheStore(root: string): Promise<CacheStore> {
     [layout.records, layout.content, layout.index].map((dir) => mkdir(dir, { recursive: true })),
   );
   // What crashed builds left: their leases, key locks and half-written files.
-  await Promise.all([sweepLeases(root), sweepLocks(root), sweepTempDir(layout.tmp, alive)]);
+  await Promise.all([sweepLeases(root), sweepLocks(root), sweepTempDir(layout.tmp)]);
   const recordPath = (key: string): string => {
     const hex = hexOf(key);
     return path.join(layout.records, hex.slice(0, 2), `${hex}.json`);

@@ -6,8 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CacheRecord } from '../cache/index.ts';
-import { isDigest } from '../image/index.ts';
-import { chainIdOf } from '../ops/rootfs.ts';
+import { chainIdOf, isDigest } from '../image/index.ts';
 import { type BlobIndex, blobProblem } from './blobs.ts';
 import type { Findings } from './report.ts';
 import type { CheckedSnapshot } from './snapshots.ts';

@@ -6,9 +6,9 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import { TsbuildError } from '../errors.ts';
+import { addPackEntry, readAhead } from '../image/index.ts';
 import type { ContextEntry } from './context-walk.ts';
 import type { ContextPlan } from './protocol.ts';
 
@@ -30,59 +30,37 @@ export function packContextDiff(
   const pack = tarStream.pack();
   const byPath = new Map(manifest.map((e) => [e.path, e]));
   const entries = plan.need.flatMap((path) => byPath.get(path) ?? []);
-  // Whole reads of small files, started up to READ_AHEAD entries before the writer needs them:
-  // one file per stream made the client spend ~0.3 ms per file (15 s for 50,000 small files).
-  const reads = new Map<number, Promise<Buffer>>();
-  let next = 0;
-  const readAhead = (upTo: number) => {
-    for (; next < Math.min(upTo, entries.length); next++) {
-      const e = entries[next]!;
-      if (e.type === 'file' && e.size <= SMALL) {
-        const read = readFile(join(contextDir, e.path));
-        read.catch(() => undefined); // awaited in order below; a failure surfaces there
-        reads.set(next, read);
-      }
-    }
+  // Small files are read whole, READ_AHEAD entries before the writer needs them: one stream per
+  // file made the client spend ~0.3 ms per file (15 s for 50,000 small files).
+  const prepare = (e: ContextEntry) => {
+    if (e.type !== 'file' || e.size > SMALL) return { e };
+    const bytes = readFile(join(contextDir, e.path));
+    bytes.catch(() => undefined); // awaited in order below; a failure surfaces there
+    return { e, bytes };
   };
   const write = async () => {
     for (const path of plan.remove)
-      await new Promise<void>((resolve, reject) =>
-        pack.entry({ name: whiteout(path), type: 'file', size: 0, mode: 0o644 }, '', (e) =>
-          e ? reject(e) : resolve(),
-        ),
-      );
-    for (const [i, e] of entries.entries()) {
-      readAhead(i + READ_AHEAD);
+      await addPackEntry(pack, { name: whiteout(path), type: 'file', size: 0, mode: 0o644 });
+    for await (const { e, bytes } of readAhead(entries, READ_AHEAD, prepare)) {
       if (posix.basename(e.path).startsWith('.wh.'))
         throw new TsbuildError('CONTEXT', `context file ${e.path} cannot be sent to a daemon`, {
           hint: 'names starting with .wh. mean "deleted" in layer tars; rename it or list it in .dockerignore',
         });
       const header = { name: e.path, mode: e.mode, mtime: new Date(e.mtimeMs), uid: 0, gid: 0 };
-      if (e.type === 'dir') {
-        await new Promise<void>((resolve, reject) =>
-          pack.entry({ ...header, type: 'directory' }, (err) => (err ? reject(err) : resolve())),
-        );
-      } else if (e.type === 'symlink') {
-        await new Promise<void>((resolve, reject) =>
-          pack.entry({ ...header, type: 'symlink', linkname: e.linkname ?? '' }, (err) =>
-            err ? reject(err) : resolve(),
-          ),
-        );
-      } else if (reads.has(i)) {
-        const data = await reads.get(i)!;
-        reads.delete(i);
+      if (e.type === 'dir') await addPackEntry(pack, { ...header, type: 'directory' });
+      else if (e.type === 'symlink')
+        await addPackEntry(pack, { ...header, type: 'symlink', linkname: e.linkname ?? '' });
+      else if (bytes === undefined) {
+        // Exactly `size` bytes, as the manifest said: a file that grew meanwhile cannot overrun its entry.
+        const data = createReadStream(join(contextDir, e.path), { start: 0, end: e.size - 1 });
+        await addPackEntry(pack, { ...header, type: 'file', size: e.size }, data);
+      } else {
+        const data = await bytes;
         if (data.length !== e.size)
           throw new TsbuildError('CONTEXT', `context file ${e.path} changed while it was sent`, {
             hint: 'stop whatever writes to the context and build again',
           });
-        await new Promise<void>((resolve, reject) =>
-          pack.entry({ ...header, type: 'file', size: e.size }, data, (err) =>
-            err ? reject(err) : resolve(),
-          ),
-        );
-      } else {
-        const sink = pack.entry({ ...header, type: 'file', size: e.size });
-        await pipeline(createReadStream(join(contextDir, e.path)), sink);
+        await addPackEntry(pack, { ...header, type: 'file', size: e.size }, [data]);
       }
     }
     pack.finalize();

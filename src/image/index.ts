@@ -75,6 +75,7 @@ export {
   ociLayerMediaType,
 } from './media-types.ts';
 export { formatPlatform, hostPlatform, platformMatches } from './platform.ts';
+export { readAhead } from './read-ahead.ts';
 export {
   DEFAULT_REGISTRY,
   DEFAULT_TAG,
@@ -86,6 +87,7 @@ export {
   repositoryName,
   withTag,
 } from './reference.ts';
+export { sweepTempDir, writeFileAtomic } from './store/atomic.ts';
 export type { BlobInfo, BlobStore, ExpectedBlob } from './store/blob-store.ts';
 export { ensureCompressed } from './store/compressed.ts';
 export { loadImage, putJson, readConfig, readIndex, readManifest, writeImage } from './store/documents.ts';
@@ -111,6 +113,7 @@ export {
 } from './store/resolve.ts';
 export { type GcRootProvider, type GcRoots, type ImageStore, openImageStore } from './store/store.ts';
 export { type ApplyLayerOptions, type ApplyLayerResult, applyLayer } from './tar/apply-layer.ts';
+export { addPackEntry } from './tar/pack-entry.ts';
 export { escapeFileName } from './tar/walk.ts';
 export { type LayerResult, packLayer, type WriteLayerOptions, writeLayer } from './tar/write-layer.ts';
 export type {

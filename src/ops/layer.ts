@@ -7,8 +7,7 @@
 import { readdir } from 'node:fs/promises';
 import { type CacheDefinition, type ContentManifest, explainMiss } from '../cache/index.ts';
 import type { ActiveSnapshot } from '../executor/index.ts';
-import { writeLayerBlob } from '../image/index.ts';
-import { chainIdOf } from './rootfs.ts';
+import { chainIdOf, writeLayerBlob } from '../image/index.ts';
 import type { OpServices } from './services.ts';
 import type { StateResult } from './types.ts';
 

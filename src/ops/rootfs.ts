@@ -8,8 +8,6 @@ import { applyLayer, chainIdOf } from '../image/index.ts';
 import type { OpServices } from './services.ts';
 import type { StateResult } from './types.ts';
 
-export { chainIdOf };
-
 const inFlight = new Map<string, Promise<string>>();
 
 async function exists(services: OpServices, id: string): Promise<boolean> {

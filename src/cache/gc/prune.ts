@@ -64,8 +64,17 @@ export async function prune(
   owners: GcOwners,
   options: PruneOptions = {},
 ): Promise<PruneReport> {
+  return pruneMeasured(store, owners, options, (await du(store)).totalBytes);
+}
+
+/** `prune` of a store already measured at `before` bytes (a walk of the whole store saved). */
+async function pruneMeasured(
+  store: CacheStore,
+  owners: GcOwners,
+  options: PruneOptions,
+  before: number,
+): Promise<PruneReport> {
   const now = options.now ?? Date.now();
-  const before = (await du(store)).totalBytes;
   const live = await liveLeases(store.root);
   const held = live.keys;
   // What was made since the oldest running operation began (or since this GC began) may be about
@@ -96,8 +105,9 @@ export async function gcIfOverBudget(
   owners: GcOwners,
   budgetBytes: number,
 ): Promise<PruneReport | undefined> {
-  if ((await du(store)).totalBytes <= budgetBytes) return undefined;
-  return prune(store, owners, { keepStorage: budgetBytes });
+  const used = (await du(store)).totalBytes;
+  if (used <= budgetBytes) return undefined;
+  return pruneMeasured(store, owners, { keepStorage: budgetBytes }, used);
 }
 
 /** For the image store's GC roots: every blob a cache record refers to. */

@@ -6,6 +6,7 @@ import type { Pack } from 'tar-stream';
 import { TsbuildError } from '../../errors.ts';
 import { createHashingStream, type Digest } from '../digest.ts';
 import { clampSeconds } from '../epoch.ts';
+import { readAhead } from '../read-ahead.ts';
 import { addPackEntry } from './pack-entry.ts';
 import { createPack, type LayerHeader, type PaxValue } from './pax.ts';
 import { type LayerItem, walkSnapshot } from './walk.ts';
@@ -107,22 +108,6 @@ function prepare(item: LayerItem, options: WriteLayerOptions): Prepared {
   return { item, header, bytes };
 }
 
-/**
- * Writing a layer of many small files is bound by one-at-a-time syscall round trips, not by
- * bandwidth: the files a few entries ahead are read concurrently, and written in order.
- */
-async function* readAhead(
-  items: AsyncIterable<LayerItem>,
-  options: WriteLayerOptions,
-): AsyncGenerator<Prepared> {
-  const window: Prepared[] = [];
-  for await (const item of items) {
-    window.push(prepare(item, options));
-    if (window.length >= READ_AHEAD) yield window.shift()!;
-  }
-  yield* window;
-}
-
 async function addEntry(pack: Pack, { item, header, bytes }: Prepared): Promise<void> {
   try {
     // Reading exactly `size` bytes keeps sparse files safe (holes read as zeros) and turns a file
@@ -150,7 +135,8 @@ async function addEntry(pack: Pack, { item, header, bytes }: Prepared): Promise<
 export function packLayer(dir: string, options: WriteLayerOptions = {}): Readable {
   const pack = createPack();
   (async () => {
-    for await (const prepared of readAhead(walkSnapshot(dir), options)) await addEntry(pack, prepared);
+    for await (const prepared of readAhead(walkSnapshot(dir), READ_AHEAD, (item) => prepare(item, options)))
+      await addEntry(pack, prepared);
     pack.finalize();
   })().catch((error: unknown) => pack.destroy(error as Error));
   // A Node stream keeps a failure for a reader that has not started yet (the blob store opens its

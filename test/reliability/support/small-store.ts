@@ -9,6 +9,7 @@ import { openCacheStore } from '../../../src/cache/index.ts';
 import { createSnapshotter } from '../../../src/executor/index.ts';
 import {
   appendLayer,
+  chainIdOf,
   type Digest,
   emptyImage,
   openImageStore,
@@ -17,7 +18,6 @@ import {
   writeImage,
   writeLayerBlob,
 } from '../../../src/image/index.ts';
-import { chainIdOf } from '../../../src/ops/rootfs.ts';
 
 export interface SmallStore {
   readonly root: string;
