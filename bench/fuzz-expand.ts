@@ -7,6 +7,7 @@
  * Usage: node bench/fuzz-expand.ts [count] [seed]   (prints numbers; asserts nothing)
  */
 import { checkPlanInput, createRandom, randomPlanInput } from '../test/security/fuzz/plan-inputs.ts';
+import { printFuzzReport } from './lib/fuzz-report.ts';
 
 const count = Number(process.argv[2] ?? 1_000_000);
 const seed = Number(process.argv[3] ?? Date.now() % 2 ** 31);
@@ -41,10 +42,4 @@ for (let i = 0; i < count; i++) {
   }
   if (totals.inputs % 100_000 === 0) console.error(`... ${totals.inputs} inputs`);
 }
-const seconds = (performance.now() - started) / 1000;
-console.log(`seed ${seed}`);
-console.log(totals);
-console.log(
-  `slowest input ${slowest.toFixed(1)} ms; ${(totals.inputs / seconds).toFixed(0)} inputs/s; ${seconds.toFixed(1)} s`,
-);
-for (const e of examples) console.log(e);
+printFuzzReport({ seed, totals, slowestMs: slowest, startedMs: started, examples });

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseDockerfile } from '../src/parser/index.ts';
 import { checkInput, createRandom, fuzzInputs } from '../test/parser/fuzz-inputs.ts';
+import { printFuzzReport } from './lib/fuzz-report.ts';
 
 const count = Number(process.argv[2] ?? 1_000_000);
 const seed = Number(process.argv[3] ?? Date.now() % 2 ** 31);
@@ -58,10 +59,12 @@ for (const input of fuzzInputs(createRandom(seed), count, seeds)) {
   }
   if (totals.inputs % 100_000 === 0) console.error(`... ${totals.inputs} inputs`);
 }
-const seconds = (performance.now() - start) / 1000;
-console.log(`seed ${seed}, ${seeds.length} seed files`);
-console.log(totals);
-console.log(
-  `slowest input ${slowest.toFixed(1)} ms; ${(totals.inputs / seconds).toFixed(0)} inputs/s; ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s`,
-);
-for (const e of examples) console.log(e);
+printFuzzReport({
+  seed,
+  about: `${seeds.length} seed files`,
+  totals,
+  slowestMs: slowest,
+  startedMs: start,
+  examples,
+  volume: `${(bytes / 1e6).toFixed(1)} MB`,
+});

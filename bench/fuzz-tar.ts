@@ -14,6 +14,7 @@ import {
   makeSandbox,
   mutateTar,
 } from '../test/security/fuzz/tar-inputs.ts';
+import { printFuzzReport } from './lib/fuzz-report.ts';
 
 const count = Number(process.argv[2] ?? 100_000);
 const seed = Number(process.argv[3] ?? Date.now() % 2 ** 31);
@@ -46,10 +47,4 @@ try {
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
-const seconds = (performance.now() - started) / 1000;
-console.log(`seed ${seed}`);
-console.log(totals);
-console.log(
-  `slowest input ${slowest.toFixed(1)} ms; ${(totals.inputs / seconds).toFixed(0)} inputs/s; ${seconds.toFixed(1)} s`,
-);
-for (const e of examples) console.log(e);
+printFuzzReport({ seed, totals, slowestMs: slowest, startedMs: started, examples });
